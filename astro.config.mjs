@@ -18,6 +18,16 @@ export default defineConfig({
       },
       sidebar: [
         {
+          label: 'Lessons',
+          translations: { 'zh-CN': '课程' },
+          items: [{ autogenerate: { directory: 'lessons' } }],
+        },
+        {
+          label: 'Guides',
+          translations: { 'zh-CN': '指南' },
+          items: [{ autogenerate: { directory: 'guides' } }],
+        },
+        {
           label: 'Reference',
           translations: { 'zh-CN': '参考' },
           items: [{ autogenerate: { directory: 'reference' } }],

@@ -1,0 +1,155 @@
+/**
+ * Every setting of the companion server: its config key, default and allowed range, in one
+ * place. main.ts reads the environment and flags and passes them here; nothing else reads env.
+ */
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Origins allowed besides the server's own; `null` is the sandbox frames' opaque origin, `*` allows any. */
+  allowedOrigins: string[];
+  historyLimit: number;
+  maxChannels: number;
+  maxBodyBytes: number;
+  maxFrameBytes: number;
+  maxHeaderBytes: number;
+  publishRatePerS: number;
+  publishBurst: number;
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
+  pollDefaultLimit: number;
+  pollMaxLimit: number;
+  longPollDefaultTimeoutS: number;
+  longPollMaxTimeoutS: number;
+  sseRetryMs: number;
+  sseHeartbeatMs: number;
+  wsPingMs: number;
+  maxBufferedBytes: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  shutdownGraceMs: number;
+  clockIntervalMs: number;
+  siteDir: string;
+}
+
+type IntegerKey = { [K in keyof Config]: Config[K] extends number ? K : never }[keyof Config];
+
+interface IntegerSetting {
+  key: IntegerKey;
+  env: string;
+  default: number;
+  min: number;
+  max: number;
+  description: string;
+}
+
+/** The integer settings, with their environment variable, default and allowed range. */
+export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
+  { key: 'port', env: 'PORT', default: 3000, min: 0, max: 65535, description: 'TCP port to listen on (also `--port`); 0 picks a free one' },
+  { key: 'historyLimit', env: 'HISTORY_LIMIT', default: 1000, min: 1, max: 1_000_000, description: 'messages each channel keeps for replay' },
+  { key: 'maxChannels', env: 'MAX_CHANNELS', default: 1000, min: 1, max: 1_000_000, description: 'channels that may exist at once (507 past it)' },
+  { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', default: 16 * 1024, min: 64, max: 16 * 1024 * 1024, description: 'largest publish request body (413 past it)' },
+  { key: 'maxFrameBytes', env: 'MAX_FRAME_BYTES', default: 64 * 1024, min: 64, max: 16 * 1024 * 1024, description: 'largest WebSocket message (close 1009 past it)' },
+  { key: 'maxHeaderBytes', env: 'MAX_HEADER_BYTES', default: 16 * 1024, min: 1024, max: 1024 * 1024, description: 'largest request header block (431 past it)' },
+  { key: 'publishRatePerS', env: 'PUBLISH_RATE_PER_S', default: 20, min: 1, max: 1_000_000, description: 'messages per second one client address may publish, sustained (429 past it)' },
+  { key: 'publishBurst', env: 'PUBLISH_BURST', default: 40, min: 1, max: 1_000_000, description: 'messages one client address may publish in a burst' },
+  { key: 'maxConnections', env: 'MAX_CONNECTIONS', default: 10_000, min: 1, max: 10_000_000, description: 'open long-poll, SSE and WebSocket connections in total (429 past it)' },
+  { key: 'maxConnectionsPerAddress', env: 'MAX_CONNECTIONS_PER_ADDRESS', default: 200, min: 1, max: 10_000_000, description: 'open long-poll, SSE and WebSocket connections per client address (429 past it)' },
+  { key: 'pollDefaultLimit', env: 'POLL_DEFAULT_LIMIT', default: 20, min: 1, max: 10_000, description: 'messages a poll returns when it gives no `limit`' },
+  { key: 'pollMaxLimit', env: 'POLL_MAX_LIMIT', default: 100, min: 1, max: 10_000, description: 'largest `limit` a poll may ask for' },
+  { key: 'longPollDefaultTimeoutS', env: 'LONG_POLL_DEFAULT_TIMEOUT_S', default: 25, min: 1, max: 3600, description: 'seconds a long poll is held when it gives no `timeout`' },
+  { key: 'longPollMaxTimeoutS', env: 'LONG_POLL_MAX_TIMEOUT_S', default: 60, min: 1, max: 3600, description: 'largest `timeout` a long poll may ask for (the smallest is 1)' },
+  { key: 'sseRetryMs', env: 'SSE_RETRY_MS', default: 2000, min: 0, max: 3_600_000, description: 'reconnection delay sent to EventSource clients in the `retry:` field' },
+  { key: 'sseHeartbeatMs', env: 'SSE_HEARTBEAT_MS', default: 15_000, min: 10, max: 3_600_000, description: 'interval of the comment heartbeat on SSE streams' },
+  { key: 'wsPingMs', env: 'WS_PING_MS', default: 30_000, min: 10, max: 3_600_000, description: 'interval of WebSocket pings; a connection that misses a pong by the next one is terminated' },
+  { key: 'maxBufferedBytes', env: 'MAX_BUFFERED_BYTES', default: 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024, description: 'unsent output a subscriber may have before it is disconnected as a slow consumer' },
+  { key: 'headersTimeoutMs', env: 'HEADERS_TIMEOUT_MS', default: 10_000, min: 100, max: 600_000, description: 'time a client has to send its request headers (408 past it)' },
+  { key: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', default: 30_000, min: 100, max: 600_000, description: 'time a client has to send its whole request (408 past it)' },
+  { key: 'shutdownGraceMs', env: 'SHUTDOWN_GRACE_MS', default: 3000, min: 0, max: 60_000, description: 'time connections get to close on SIGTERM or SIGINT before they are cut' },
+  { key: 'clockIntervalMs', env: 'CLOCK_INTERVAL_MS', default: 1000, min: 10, max: 3_600_000, description: 'interval of the built-in `clock` channel' },
+];
+
+/** Default values of every setting. */
+export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
+  ...(Object.fromEntries(INTEGER_SETTINGS.map((s) => [s.key, s.default])) as Record<IntegerKey, number>),
+  host: '127.0.0.1',
+  allowedOrigins: ['null'],
+  siteDir: 'dist',
+});
+
+/** The string settings, for the README's table. */
+export const STRING_SETTINGS = [
+  { key: 'host', env: 'HOST', default: '127.0.0.1', description: 'address to listen on (also `--host`); `0.0.0.0` lets others on the network connect' },
+  { key: 'allowedOrigins', env: 'ALLOWED_ORIGINS', default: 'null', description: 'comma-separated origins allowed besides the server\'s own: `null` is the sandbox frames, `*` allows any' },
+  { key: 'siteDir', env: 'SITE_DIR', default: 'dist', description: 'folder of the built site that the server serves' },
+] as const;
+
+/** Thrown for a setting that is out of range or contradicts another. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Checks a full or partial config, fills defaults, and refuses contradictions with a sentence that names them. */
+export function resolveConfig(overrides: Partial<Config> = {}): Config {
+  const config: Config = { ...DEFAULT_CONFIG, ...overrides };
+  for (const setting of INTEGER_SETTINGS) {
+    const value = config[setting.key];
+    if (!Number.isInteger(value) || value < setting.min || value > setting.max) {
+      throw new ConfigError(`${setting.env} must be an integer from ${setting.min} to ${setting.max}; received ${JSON.stringify(value)}`);
+    }
+  }
+  if (config.pollDefaultLimit > config.pollMaxLimit) {
+    throw new ConfigError(`POLL_DEFAULT_LIMIT (${config.pollDefaultLimit}) cannot be larger than POLL_MAX_LIMIT (${config.pollMaxLimit})`);
+  }
+  if (config.longPollDefaultTimeoutS > config.longPollMaxTimeoutS) {
+    throw new ConfigError(`LONG_POLL_DEFAULT_TIMEOUT_S (${config.longPollDefaultTimeoutS}) cannot be larger than LONG_POLL_MAX_TIMEOUT_S (${config.longPollMaxTimeoutS})`);
+  }
+  if (config.maxConnectionsPerAddress > config.maxConnections) {
+    throw new ConfigError(`MAX_CONNECTIONS_PER_ADDRESS (${config.maxConnectionsPerAddress}) cannot be larger than MAX_CONNECTIONS (${config.maxConnections})`);
+  }
+  for (const origin of config.allowedOrigins) {
+    if (origin !== '*' && origin !== 'null' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(`ALLOWED_ORIGINS entries must be "null", "*" or an origin such as "https://lab.example.org" (scheme and host, no path); received ${JSON.stringify(origin)}`);
+    }
+  }
+  return config;
+}
+
+/** Reads settings from environment-style variables and `--port`/`--host` flags (flags win). */
+export function configFromEnvironment(env: Record<string, string | undefined>, argv: readonly string[] = []): Config {
+  const overrides: Partial<Config> = {};
+  const flags = parseFlags(argv);
+  const source: Record<string, string | undefined> = { ...env, ...flags };
+  for (const setting of INTEGER_SETTINGS) {
+    const raw = source[setting.env];
+    if (raw === undefined || raw === '') continue;
+    if (!/^-?\d+$/.test(raw.trim())) {
+      throw new ConfigError(`${setting.env} must be an integer from ${setting.min} to ${setting.max}; received ${JSON.stringify(raw)}`);
+    }
+    overrides[setting.key] = Number(raw);
+  }
+  if (source.HOST) overrides.host = source.HOST;
+  if (source.SITE_DIR) overrides.siteDir = source.SITE_DIR;
+  if (source.ALLOWED_ORIGINS !== undefined) {
+    overrides.allowedOrigins = source.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+  return resolveConfig(overrides);
+}
+
+function parseFlags(argv: readonly string[]): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const match = /^--(port|host)(?:=(.*))?$/.exec(arg);
+    if (!match) {
+      throw new ConfigError(`unknown argument ${JSON.stringify(arg)}; the server takes --port N and --host ADDRESS`);
+    }
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`--${match[1]} needs a value`);
+    flags[match[1] === 'port' ? 'PORT' : 'HOST'] = value;
+  }
+  return flags;
+}

@@ -1,0 +1,79 @@
+import { ApiError } from './errors.ts';
+
+/**
+ * Counts the open held connections (long polls, SSE streams, WebSockets) per client address
+ * and in total, and refuses new ones past MAX_CONNECTIONS_PER_ADDRESS or MAX_CONNECTIONS.
+ */
+export class ConnectionGate {
+  readonly #perAddress = new Map<string, number>();
+  readonly #max: number;
+  readonly #maxPerAddress: number;
+  #total = 0;
+
+  constructor(max: number, maxPerAddress: number) {
+    this.#max = max;
+    this.#maxPerAddress = maxPerAddress;
+  }
+
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Counts a new connection, or throws a 429 that says which limit was reached. */
+  open(address: string): void {
+    const count = this.#perAddress.get(address) ?? 0;
+    if (this.#total >= this.#max) {
+      throw new ApiError(429, 'TOO_MANY_CONNECTIONS', `the server has ${this.#total} open connections, the most allowed (MAX_CONNECTIONS); try again later`, { 'Retry-After': '5' });
+    }
+    if (count >= this.#maxPerAddress) {
+      throw new ApiError(429, 'TOO_MANY_CONNECTIONS', `your address ${address} has ${count} open connections, the most allowed per address (MAX_CONNECTIONS_PER_ADDRESS); close some and try again`, { 'Retry-After': '5' });
+    }
+    this.#perAddress.set(address, count + 1);
+    this.#total += 1;
+  }
+
+  /** Uncounts a connection that has closed. */
+  release(address: string): void {
+    const count = this.#perAddress.get(address);
+    if (count === undefined) return;
+    if (count <= 1) this.#perAddress.delete(address);
+    else this.#perAddress.set(address, count - 1);
+    this.#total -= 1;
+  }
+}
+
+/**
+ * A token bucket per client address for publishing: PUBLISH_BURST messages at once, refilled
+ * at PUBLISH_RATE_PER_S. Buckets that are full again are swept, so idle addresses cost nothing.
+ */
+export class PublishRateLimiter {
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #ratePerMs: number;
+  readonly #burst: number;
+
+  constructor(ratePerS: number, burst: number) {
+    this.#ratePerMs = ratePerS / 1000;
+    this.#burst = burst;
+  }
+
+  /** Takes one token, or throws a 429 with Retry-After when the address has none left. */
+  take(address: string, now = Date.now()): void {
+    const bucket = this.#buckets.get(address) ?? { tokens: this.#burst, at: now };
+    bucket.tokens = Math.min(this.#burst, bucket.tokens + (now - bucket.at) * this.#ratePerMs);
+    bucket.at = now;
+    if (bucket.tokens < 1) {
+      this.#buckets.set(address, bucket);
+      const retryAfterS = Math.max(1, Math.ceil((1 - bucket.tokens) / this.#ratePerMs / 1000));
+      throw new ApiError(429, 'RATE_LIMITED', `your address ${address} is publishing faster than ${this.#ratePerMs * 1000} messages per second (PUBLISH_RATE_PER_S, bursts of ${this.#burst}); retry after ${retryAfterS} s`, { 'Retry-After': String(retryAfterS) });
+    }
+    bucket.tokens -= 1;
+    this.#buckets.set(address, bucket);
+  }
+
+  /** Forgets buckets that have refilled. */
+  sweep(now = Date.now()): void {
+    for (const [address, bucket] of this.#buckets) {
+      if (bucket.tokens + (now - bucket.at) * this.#ratePerMs >= this.#burst) this.#buckets.delete(address);
+    }
+  }
+}

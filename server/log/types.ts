@@ -1,0 +1,61 @@
+/**
+ * The channel log: the one source of truth for message ids and history. Transports read and
+ * subscribe through this interface only, so an in-memory log and a Redis Streams log can be
+ * swapped without touching them.
+ */
+
+/** A message as every technique delivers it. */
+export interface Envelope {
+  /** Opaque, increasing in the channel's order; clients only pass it back. */
+  id: string;
+  channel: string;
+  type: string;
+  data: unknown;
+  /** ISO-8601 time the log accepted the message. */
+  time: string;
+}
+
+/** An envelope and its JSON, serialized once when it is appended. */
+export interface StoredMessage {
+  readonly envelope: Envelope;
+  readonly json: string;
+}
+
+/** A page of history. */
+export interface ReadResult {
+  /** Oldest first. */
+  messages: StoredMessage[];
+  /** What to pass as `since` next time: the last id returned, or the position read up to. */
+  cursor: string;
+  /** More messages after these exist already: ask again at once. */
+  more: boolean;
+  /** Messages after `since` have left the history (or never were in it): some were missed. */
+  gap: boolean;
+}
+
+export type Listener = (message: StoredMessage) => void;
+
+export interface ChannelLog {
+  /** Which implementation this is, for /api/stats: `memory` or `redis`. */
+  readonly kind: string;
+  /** Validates, assigns the next id, appends to the bounded history and notifies subscribers. */
+  append(channel: string, type: string, data: unknown): Promise<StoredMessage>;
+  /**
+   * Messages after `since`, oldest first, at most `limit`. Throws an ApiError (400) for an id
+   * that is malformed or newer than anything the channel has.
+   */
+  readAfter(channel: string, since: string, limit: number): Promise<ReadResult>;
+  /** The newest `limit` messages, oldest first. */
+  readLatest(channel: string, limit: number): Promise<ReadResult>;
+  /** The newest id this instance has seen on the channel, or the channel's starting position. */
+  headId(channel: string): string;
+  /** Throws an ApiError (400) unless `id` has the form of this log's ids. */
+  checkId(id: string, name: string): void;
+  /** Negative, zero or positive as `a` comes before, is, or comes after `b`. */
+  compareIds(a: string, b: string): number;
+  /** Calls `listener` for every message appended from now on; returns the unsubscribe function. */
+  subscribe(channel: string, listener: Listener): () => void;
+  /** How many channels exist. */
+  channelCount(): number;
+  close(): Promise<void>;
+}

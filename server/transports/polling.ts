@@ -1,0 +1,50 @@
+/**
+ * Short polling: the client asks again at an interval whether there is anything new.
+ *
+ *   GET /api/poll/:channel?since=ID&limit=N
+ *
+ * Without `since`, the newest messages; with `since`, the ones after it, oldest first. The
+ * answer's `cursor` is what to pass as `since` next time. Most polls find nothing new, so that
+ * answer is made cheap: an ETag, and 304 Not Modified when the client already has it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerContext } from '../context.ts';
+import { integerParam, sendJson } from '../http.ts';
+import type { ReadResult } from '../log/types.ts';
+
+/** The body shared by poll and long-poll answers: `{ messages, cursor, more?, gap? }`. */
+export function formatPage(page: ReadResult): string {
+  let body = '{"messages":[';
+  for (let i = 0; i < page.messages.length; i++) {
+    if (i > 0) body += ',';
+    body += page.messages[i]?.json;
+  }
+  body += `],"cursor":${JSON.stringify(page.cursor)}`;
+  if (page.more) body += ',"more":true';
+  if (page.gap) body += ',"gap":true';
+  return `${body}}`;
+}
+
+export function createPollingTransport(ctx: ServerContext) {
+  const { config, log, stats } = ctx;
+
+  return async function handlePoll(req: IncomingMessage, res: ServerResponse, channel: string, params: URLSearchParams): Promise<void> {
+    stats.requests.poll += 1;
+    const limit = integerParam(params, 'limit', config.pollDefaultLimit, 1, config.pollMaxLimit, 'POLL_MAX_LIMIT');
+    const since = params.get('since');
+    if (since !== null) log.checkId(since, 'since');
+
+    // The answer depends only on the channel's newest id and the query, so the ETag is
+    // known before reading anything: a client that is up to date costs one comparison.
+    const etag = `"${log.headId(channel)}.${limit}.${since ?? ''}"`;
+    res.setHeader('ETag', etag);
+    // no-cache: the browser may keep the answer, but must revalidate it on every poll.
+    res.setHeader('Cache-Control', 'no-cache');
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304).end();
+      return;
+    }
+    const page = since === null ? await log.readLatest(channel, limit) : await log.readAfter(channel, since, limit);
+    sendJson(res, 200, formatPage(page));
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Server-Sent Events: one response the server keeps open and writes events to, one way,
+ * server to client. The browser's EventSource parses it and reconnects by itself.
+ *
+ *   GET /api/sse/:channel            (Last-Event-ID header, or ?lastEventId= on a first connection)
+ *
+ * The stream starts with `retry:` and a `connected` event that tells the reader what the
+ * server saw; then each message as `id:`, `event:` and `data:` lines; a comment line every
+ * SSE_HEARTBEAT_MS keeps proxies from closing an idle stream.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerContext } from '../context.ts';
+import { clientAddress } from '../http.ts';
+import type { ReadResult, StoredMessage } from '../log/types.ts';
+
+// [spec] Lines that start with a colon are comments; the blank line after it dispatches
+// nothing, because the data buffer is empty. (WHATWG HTML, 9.2.6 Interpreting an event stream)
+const HEARTBEAT = Buffer.from(': heartbeat\n\n');
+
+/** One message as an event. The envelope JSON has no line breaks, so one `data:` line carries it. */
+export function formatEvent(message: StoredMessage): string {
+  // [spec] "id": set the last event ID buffer; "event": set the event type buffer;
+  // "data": append the value and a newline to the data buffer. A blank line dispatches.
+  return `id: ${message.envelope.id}\nevent: ${message.envelope.type}\ndata: ${message.json}\n\n`;
+}
+
+function formatGap(since: string, page: ReadResult): string {
+  const oldest = page.messages[0]?.envelope.id ?? null;
+  const data = { since, oldest, message: `messages after ${since} are no longer in the history; what follows starts at the oldest message kept` };
+  return `event: gap\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+export function createSseTransport(ctx: ServerContext) {
+  const { config, log, stats, gate } = ctx;
+  const streams = new Map<string, Set<ServerResponse>>();
+  const unsubscribes = new Map<string, () => void>();
+  /** Streams still replaying history: live messages wait here until the replay is written. */
+  const replaying = new Map<ServerResponse, StoredMessage[]>();
+
+  /** Writes, or disconnects a subscriber whose unsent output has passed MAX_BUFFERED_BYTES. */
+  function write(res: ServerResponse, chunk: Buffer | string): void {
+    if (res.writableLength > config.maxBufferedBytes) {
+      stats.disconnected.slowConsumers += 1;
+      // It will reconnect with Last-Event-ID and recover what it missed from the history.
+      res.destroy();
+      return;
+    }
+    res.write(chunk);
+  }
+
+  /** A new message: formatted once, the same bytes written to every stream on the channel. */
+  function broadcast(channel: string, message: StoredMessage): void {
+    const set = streams.get(channel);
+    if (!set) return;
+    const frame = Buffer.from(formatEvent(message));
+    for (const res of set) {
+      const queue = replaying.size > 0 ? replaying.get(res) : undefined;
+      if (queue) queue.push(message);
+      else write(res, frame);
+    }
+  }
+
+  function attach(channel: string, res: ServerResponse): void {
+    let set = streams.get(channel);
+    if (!set) {
+      const unsubscribe = log.subscribe(channel, (message) => broadcast(channel, message));
+      set = new Set();
+      streams.set(channel, set);
+      unsubscribes.set(channel, unsubscribe);
+    }
+    set.add(res);
+    stats.open.sse += 1;
+  }
+
+  function detach(channel: string, res: ServerResponse): void {
+    const set = streams.get(channel);
+    replaying.delete(res);
+    if (!set?.delete(res)) return;
+    stats.open.sse -= 1;
+    if (set.size === 0) {
+      streams.delete(channel);
+      unsubscribes.get(channel)?.();
+      unsubscribes.delete(channel);
+    }
+  }
+
+  async function handleSse(req: IncomingMessage, res: ServerResponse, channel: string, params: URLSearchParams): Promise<void> {
+    stats.requests.sse += 1;
+    // [spec] A reconnecting EventSource sends the last event ID it saw as `Last-Event-ID`.
+    // A first connection cannot set headers, so it may pass `?lastEventId=` instead.
+    const header = req.headers['last-event-id'];
+    const lastEventId = (typeof header === 'string' && header !== '' ? header : params.get('lastEventId')) || null;
+    if (lastEventId !== null) log.checkId(lastEventId, 'Last-Event-ID');
+
+    const address = clientAddress(req);
+    gate.open(address);
+    try {
+      attach(channel, res);
+    } catch (error) {
+      gate.release(address);
+      throw error;
+    }
+    replaying.set(res, []);
+    res.on('close', () => {
+      detach(channel, res);
+      gate.release(address);
+    });
+
+    let page: ReadResult | undefined;
+    try {
+      page = lastEventId === null ? undefined : await log.readAfter(channel, lastEventId, Infinity);
+    } catch (error) {
+      detach(channel, res);
+      throw error;
+    }
+    if (res.destroyed) return;
+
+    res.writeHead(200, {
+      // [spec] The server must answer `Content-Type: text/event-stream`; caches must not keep it.
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      // Tells nginx not to buffer this response: events must leave as they are written.
+      'X-Accel-Buffering': 'no',
+    });
+    const connected = { connectionId: ctx.nextConnectionId(), lastEventId, replayed: page?.messages.length ?? 0 };
+    let head = `retry: ${config.sseRetryMs}\n\nevent: connected\ndata: ${JSON.stringify(connected)}\n\n`;
+    if (page?.gap && lastEventId !== null) head += formatGap(lastEventId, page);
+    for (const message of page?.messages ?? []) head += formatEvent(message);
+    stats.messages.replayed += page?.messages.length ?? 0;
+    write(res, head);
+
+    // Live messages that arrived during the replay, without any the replay already sent.
+    const queued = replaying.get(res) ?? [];
+    replaying.delete(res);
+    const lastSent = page?.messages.at(-1)?.envelope.id;
+    for (const message of queued) {
+      if (lastSent === undefined || log.compareIds(message.envelope.id, lastSent) > 0) write(res, formatEvent(message));
+    }
+  }
+
+  /** One timer for every stream: a comment keeps idle connections open through proxies. */
+  function heartbeat(): void {
+    for (const set of streams.values()) {
+      for (const res of set) if (!replaying.has(res)) write(res, HEARTBEAT);
+    }
+  }
+
+  /** On shutdown: end every stream. EventSource clients will reconnect on their own. */
+  function close(): void {
+    for (const set of [...streams.values()]) for (const res of [...set]) res.end();
+  }
+
+  return { handleSse, heartbeat, close };
+}

@@ -1,0 +1,167 @@
+/**
+ * WebSocket: one TCP connection upgraded from HTTP, full duplex, messages both ways.
+ *
+ *   GET /api/ws/:channel?since=ID   (Upgrade: websocket)
+ *
+ * Server to client, JSON text frames: `welcome` first, then `message` for each message.
+ * Client to server: `publish` (answered by `ack`, and broadcast to every subscriber, the
+ * sender included) and `resume` (replays what came after an id). A frame the server cannot
+ * use gets an `error` frame, and the connection stays open.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { ServerContext } from '../context.ts';
+import { ApiError, describeValue, toApiError } from '../errors.ts';
+import { clientAddress } from '../http.ts';
+import type { StoredMessage } from '../log/types.ts';
+import { publishMessage } from '../publish.ts';
+
+// [spec] RFC 6455, 1.3: the server concatenates the Sec-WebSocket-Key with this GUID, takes
+// the SHA-1 of that, and returns it base64-encoded in Sec-WebSocket-Accept.
+const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** The Sec-WebSocket-Accept value for a Sec-WebSocket-Key, as RFC 6455 computes it. */
+export function computeAccept(key: string): string {
+  return createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+}
+
+/** The `message` frame for one message: built once, the same bytes sent to every subscriber. */
+function messageFrame(message: StoredMessage): Buffer {
+  return Buffer.from(`{"type":"message","message":${message.json}}`);
+}
+
+function errorFrame(error: unknown): string {
+  const { code, message } = toApiError(error);
+  const retryAfter = error instanceof ApiError ? error.headers['Retry-After'] : undefined;
+  return JSON.stringify(retryAfter ? { type: 'error', code, message, retryAfter: Number(retryAfter) } : { type: 'error', code, message });
+}
+
+export function createWebSocketTransport(ctx: ServerContext) {
+  const { config, log, stats } = ctx;
+  const sockets = new Map<string, Set<WebSocket>>();
+  const unsubscribes = new Map<string, () => void>();
+  /** Sockets replaying history: live messages wait here until the replay has been sent. */
+  const replaying = new Map<WebSocket, StoredMessage[]>();
+
+  /** Sends, or terminates a subscriber whose unsent output has passed MAX_BUFFERED_BYTES. */
+  function send(ws: WebSocket, frame: Buffer | string): void {
+    if (ws.bufferedAmount > config.maxBufferedBytes) {
+      stats.disconnected.slowConsumers += 1;
+      // It will reconnect with ?since= and recover what it missed from the history.
+      ws.terminate();
+      return;
+    }
+    ws.send(frame, { binary: false });
+  }
+
+  function broadcast(channel: string, message: StoredMessage): void {
+    const set = sockets.get(channel);
+    if (!set) return;
+    const frame = messageFrame(message);
+    for (const ws of set) {
+      const queue = replaying.size > 0 ? replaying.get(ws) : undefined;
+      if (queue) queue.push(message);
+      else send(ws, frame);
+    }
+  }
+
+  /** Sends what came after `since`, then the live messages that arrived meanwhile. */
+  async function replay(ws: WebSocket, channel: string, since: string): Promise<void> {
+    replaying.set(ws, replaying.get(ws) ?? []);
+    let lastSent: string | undefined;
+    try {
+      const page = await log.readAfter(channel, since, Infinity);
+      if (page.gap) {
+        send(ws, JSON.stringify({ type: 'gap', since, oldest: page.messages[0]?.envelope.id ?? null, message: `messages after ${since} are no longer in the history; what follows starts at the oldest message kept` }));
+      }
+      for (const message of page.messages) send(ws, messageFrame(message));
+      stats.messages.replayed += page.messages.length;
+      lastSent = page.messages.at(-1)?.envelope.id;
+    } catch (error) {
+      send(ws, errorFrame(error));
+    } finally {
+      const queued = replaying.get(ws) ?? [];
+      replaying.delete(ws);
+      for (const message of queued) {
+        if (lastSent === undefined || log.compareIds(message.envelope.id, lastSent) > 0) send(ws, messageFrame(message));
+      }
+    }
+  }
+
+  async function handleFrame(ws: WebSocket, channel: string, address: string, data: Buffer, isBinary: boolean): Promise<void> {
+    if (isBinary) {
+      throw new ApiError(400, 'BINARY_NOT_SUPPORTED', 'this endpoint takes JSON text frames, such as {"type":"publish","data":{"text":"hi"}}; binary frames are echoed by /api/echo');
+    }
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data.toString('utf8'));
+    } catch {
+      throw new ApiError(400, 'INVALID_JSON', `the frame is not valid JSON; received ${describeValue(data.toString('utf8'))}`);
+    }
+    const { type, event, data: payload, since } = (typeof frame === 'object' && frame !== null ? frame : {}) as Record<string, unknown>;
+    if (type === 'publish') {
+      const message = await publishMessage(ctx, channel, event, payload, address);
+      send(ws, JSON.stringify({ type: 'ack', id: message.envelope.id }));
+    } else if (type === 'resume') {
+      if (typeof since !== 'string') {
+        throw new ApiError(400, 'INVALID_ID', `resume needs "since": the id of the last message you received; received ${describeValue(since)}`);
+      }
+      log.checkId(since, 'since');
+      await replay(ws, channel, since);
+    } else {
+      throw new ApiError(400, 'UNKNOWN_FRAME_TYPE', `frame type must be "publish" or "resume"; received ${describeValue(type)}`);
+    }
+  }
+
+  /** A WebSocket whose handshake the app has accepted for `channel`. */
+  function accept(ws: WebSocket, req: IncomingMessage, channel: string, params: URLSearchParams): void {
+    stats.requests.websocket += 1;
+    const address = clientAddress(req);
+    let set = sockets.get(channel);
+    if (!set) {
+      const unsubscribe = log.subscribe(channel, (message) => broadcast(channel, message));
+      set = new Set();
+      sockets.set(channel, set);
+      unsubscribes.set(channel, unsubscribe);
+    }
+    set.add(ws);
+    stats.open.websocket += 1;
+
+    const since = params.get('since');
+    const key = req.headers['sec-websocket-key'] ?? '';
+    send(ws, JSON.stringify({
+      type: 'welcome',
+      connectionId: ctx.nextConnectionId(),
+      cursor: since ?? log.headId(channel),
+      handshake: { key, accept: computeAccept(key), version: req.headers['sec-websocket-version'] ?? null },
+    }));
+    if (since !== null) void replay(ws, channel, since);
+
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      handleFrame(ws, channel, address, data, isBinary).catch((error: unknown) => send(ws, errorFrame(error)));
+    });
+    ws.on('close', () => {
+      replaying.delete(ws);
+      const current = sockets.get(channel);
+      if (!current?.delete(ws)) return;
+      stats.open.websocket -= 1;
+      if (current.size === 0) {
+        sockets.delete(channel);
+        unsubscribes.get(channel)?.();
+        unsubscribes.delete(channel);
+      }
+    });
+  }
+
+  /** Creates the channel if needed; throws (507) before the upgrade when it cannot be. */
+  function prepare(channel: string): void {
+    if (!sockets.has(channel)) log.subscribe(channel, () => {})();
+  }
+
+  function* all(): Iterable<WebSocket> {
+    for (const set of sockets.values()) yield* set;
+  }
+
+  return { accept, prepare, all };
+}
