@@ -189,6 +189,8 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
       headersTimeout: config.headersTimeoutMs,
       requestTimeout: config.requestTimeoutMs,
       maxHeaderSize: config.maxHeaderBytes,
+      // How often the timeouts above are checked (Node's default is every 30 s).
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeoutMs / 2)),
     },
     handleRequest,
   );

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
-import { ConfigError, configFromEnvironment } from './config.ts';
+import { ConfigError, configFromEnvironment, type Config } from './config.ts';
 
 function networkUrls(port: number): string[] {
   const urls: string[] = [];
@@ -18,7 +18,7 @@ function networkUrls(port: number): string[] {
   return urls;
 }
 
-let config;
+let config: Config;
 try {
   config = configFromEnvironment(process.env, process.argv.slice(2));
 } catch (error) {

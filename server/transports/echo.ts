@@ -11,10 +11,14 @@ import type { ServerContext } from '../context.ts';
 export function createEchoTransport(ctx: ServerContext) {
   const sockets = new Set<WebSocket>();
 
+  // #region echo
   function accept(ws: WebSocket): void {
     ctx.stats.requests.echo += 1;
     ctx.stats.open.echo += 1;
     sockets.add(ws);
+    // A protocol error (such as a frame over MAX_FRAME_BYTES, closed with 1009) is emitted
+    // here before `close`; without a listener it would throw and take the server down.
+    ws.on('error', () => {});
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (ws.bufferedAmount > ctx.config.maxBufferedBytes) {
         // A client that sends and never reads: stop, rather than buffer its echoes without end.
@@ -29,6 +33,7 @@ export function createEchoTransport(ctx: ServerContext) {
       ctx.stats.open.echo -= 1;
     });
   }
+  // #endregion echo
 
   return { accept, all: () => sockets };
 }

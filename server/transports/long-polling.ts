@@ -32,6 +32,7 @@ export function createLongPollingTransport(ctx: ServerContext) {
   const unsubscribes = new Map<string, () => void>();
   let sweepTimer: NodeJS.Timeout | undefined;
 
+  // #region answer-waiters
   /** A new message: every waiter on the channel gets the same bytes. */
   function answerWaiters(channel: string, message: StoredMessage): void {
     const set = waiters.get(channel);
@@ -46,6 +47,7 @@ export function createLongPollingTransport(ctx: ServerContext) {
       sendJson(waiter.res, 200, body, { 'Cache-Control': 'no-store' });
     }
   }
+  // #endregion answer-waiters
 
   function hold(waiter: Waiter): void {
     let set = waiters.get(waiter.channel);
@@ -77,6 +79,7 @@ export function createLongPollingTransport(ctx: ServerContext) {
     }
   }
 
+  // #region sweep-timeouts
   function sweepTimeouts(): void {
     const now = Date.now();
     for (const set of waiters.values()) {
@@ -88,7 +91,9 @@ export function createLongPollingTransport(ctx: ServerContext) {
       }
     }
   }
+  // #endregion sweep-timeouts
 
+  // #region handle-long-poll
   async function handleLongPoll(req: IncomingMessage, res: ServerResponse, channel: string, params: URLSearchParams): Promise<void> {
     stats.requests.longPoll += 1;
     const timeoutS = integerParam(params, 'timeout', config.longPollDefaultTimeoutS, 1, config.longPollMaxTimeoutS, 'LONG_POLL_MAX_TIMEOUT_S');
@@ -129,6 +134,7 @@ export function createLongPollingTransport(ctx: ServerContext) {
     }
     waiter.ready = true;
   }
+  // #endregion handle-long-poll
 
   /** On shutdown: answer every held request with 204, so clients ask again elsewhere. */
   function close(): void {

@@ -12,6 +12,7 @@ import type { ServerContext } from '../context.ts';
 import { integerParam, sendJson } from '../http.ts';
 import type { ReadResult } from '../log/types.ts';
 
+// #region format-page
 /** The body shared by poll and long-poll answers: `{ messages, cursor, more?, gap? }`. */
 export function formatPage(page: ReadResult): string {
   let body = '{"messages":[';
@@ -24,10 +25,12 @@ export function formatPage(page: ReadResult): string {
   if (page.gap) body += ',"gap":true';
   return `${body}}`;
 }
+// #endregion format-page
 
 export function createPollingTransport(ctx: ServerContext) {
   const { config, log, stats } = ctx;
 
+  // #region handle-poll
   return async function handlePoll(req: IncomingMessage, res: ServerResponse, channel: string, params: URLSearchParams): Promise<void> {
     stats.requests.poll += 1;
     const limit = integerParam(params, 'limit', config.pollDefaultLimit, 1, config.pollMaxLimit, 'POLL_MAX_LIMIT');
@@ -47,4 +50,5 @@ export function createPollingTransport(ctx: ServerContext) {
     const page = since === null ? await log.readLatest(channel, limit) : await log.readAfter(channel, since, limit);
     sendJson(res, 200, formatPage(page));
   };
+  // #endregion handle-poll
 }

@@ -13,16 +13,20 @@ import type { ServerContext } from '../context.ts';
 import { clientAddress } from '../http.ts';
 import type { ReadResult, StoredMessage } from '../log/types.ts';
 
+// #region heartbeat-comment
 // [spec] Lines that start with a colon are comments; the blank line after it dispatches
 // nothing, because the data buffer is empty. (WHATWG HTML, 9.2.6 Interpreting an event stream)
 const HEARTBEAT = Buffer.from(': heartbeat\n\n');
+// #endregion heartbeat-comment
 
+// #region format-event
 /** One message as an event. The envelope JSON has no line breaks, so one `data:` line carries it. */
 export function formatEvent(message: StoredMessage): string {
   // [spec] "id": set the last event ID buffer; "event": set the event type buffer;
   // "data": append the value and a newline to the data buffer. A blank line dispatches.
   return `id: ${message.envelope.id}\nevent: ${message.envelope.type}\ndata: ${message.json}\n\n`;
 }
+// #endregion format-event
 
 function formatGap(since: string, page: ReadResult): string {
   const oldest = page.messages[0]?.envelope.id ?? null;
@@ -37,6 +41,7 @@ export function createSseTransport(ctx: ServerContext) {
   /** Streams still replaying history: live messages wait here until the replay is written. */
   const replaying = new Map<ServerResponse, StoredMessage[]>();
 
+  // #region write
   /** Writes, or disconnects a subscriber whose unsent output has passed MAX_BUFFERED_BYTES. */
   function write(res: ServerResponse, chunk: Buffer | string): void {
     if (res.writableLength > config.maxBufferedBytes) {
@@ -47,7 +52,9 @@ export function createSseTransport(ctx: ServerContext) {
     }
     res.write(chunk);
   }
+  // #endregion write
 
+  // #region broadcast
   /** A new message: formatted once, the same bytes written to every stream on the channel. */
   function broadcast(channel: string, message: StoredMessage): void {
     const set = streams.get(channel);
@@ -59,6 +66,7 @@ export function createSseTransport(ctx: ServerContext) {
       else write(res, frame);
     }
   }
+  // #endregion broadcast
 
   function attach(channel: string, res: ServerResponse): void {
     let set = streams.get(channel);
@@ -86,11 +94,13 @@ export function createSseTransport(ctx: ServerContext) {
 
   async function handleSse(req: IncomingMessage, res: ServerResponse, channel: string, params: URLSearchParams): Promise<void> {
     stats.requests.sse += 1;
+    // #region last-event-id
     // [spec] A reconnecting EventSource sends the last event ID it saw as `Last-Event-ID`.
     // A first connection cannot set headers, so it may pass `?lastEventId=` instead.
     const header = req.headers['last-event-id'];
     const lastEventId = (typeof header === 'string' && header !== '' ? header : params.get('lastEventId')) || null;
     if (lastEventId !== null) log.checkId(lastEventId, 'Last-Event-ID');
+    // #endregion last-event-id
 
     const address = clientAddress(req);
     gate.open(address);
@@ -101,10 +111,12 @@ export function createSseTransport(ctx: ServerContext) {
       throw error;
     }
     replaying.set(res, []);
+    // #region on-close
     res.on('close', () => {
       detach(channel, res);
       gate.release(address);
     });
+    // #endregion on-close
 
     let page: ReadResult | undefined;
     try {
@@ -115,6 +127,7 @@ export function createSseTransport(ctx: ServerContext) {
     }
     if (res.destroyed) return;
 
+    // #region headers
     res.writeHead(200, {
       // [spec] The server must answer `Content-Type: text/event-stream`; caches must not keep it.
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -122,6 +135,8 @@ export function createSseTransport(ctx: ServerContext) {
       // Tells nginx not to buffer this response: events must leave as they are written.
       'X-Accel-Buffering': 'no',
     });
+    // #endregion headers
+    // #region replay
     const connected = { connectionId: ctx.nextConnectionId(), lastEventId, replayed: page?.messages.length ?? 0 };
     let head = `retry: ${config.sseRetryMs}\n\nevent: connected\ndata: ${JSON.stringify(connected)}\n\n`;
     if (page?.gap && lastEventId !== null) head += formatGap(lastEventId, page);
@@ -136,14 +151,17 @@ export function createSseTransport(ctx: ServerContext) {
     for (const message of queued) {
       if (lastSent === undefined || log.compareIds(message.envelope.id, lastSent) > 0) write(res, formatEvent(message));
     }
+    // #endregion replay
   }
 
+  // #region heartbeat
   /** One timer for every stream: a comment keeps idle connections open through proxies. */
   function heartbeat(): void {
     for (const set of streams.values()) {
       for (const res of set) if (!replaying.has(res)) write(res, HEARTBEAT);
     }
   }
+  // #endregion heartbeat
 
   /** On shutdown: end every stream. EventSource clients will reconnect on their own. */
   function close(): void {

@@ -17,6 +17,7 @@ import { clientAddress } from '../http.ts';
 import type { StoredMessage } from '../log/types.ts';
 import { publishMessage } from '../publish.ts';
 
+// #region accept-key
 // [spec] RFC 6455, 1.3: the server concatenates the Sec-WebSocket-Key with this GUID, takes
 // the SHA-1 of that, and returns it base64-encoded in Sec-WebSocket-Accept.
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -25,6 +26,7 @@ const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 export function computeAccept(key: string): string {
   return createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
 }
+// #endregion accept-key
 
 /** The `message` frame for one message: built once, the same bytes sent to every subscriber. */
 function messageFrame(message: StoredMessage): Buffer {
@@ -44,6 +46,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
   /** Sockets replaying history: live messages wait here until the replay has been sent. */
   const replaying = new Map<WebSocket, StoredMessage[]>();
 
+  // #region send
   /** Sends, or terminates a subscriber whose unsent output has passed MAX_BUFFERED_BYTES. */
   function send(ws: WebSocket, frame: Buffer | string): void {
     if (ws.bufferedAmount > config.maxBufferedBytes) {
@@ -54,6 +57,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
     }
     ws.send(frame, { binary: false });
   }
+  // #endregion send
 
   function broadcast(channel: string, message: StoredMessage): void {
     const set = sockets.get(channel);
@@ -66,6 +70,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
     }
   }
 
+  // #region replay
   /** Sends what came after `since`, then the live messages that arrived meanwhile. */
   async function replay(ws: WebSocket, channel: string, since: string): Promise<void> {
     replaying.set(ws, replaying.get(ws) ?? []);
@@ -88,7 +93,9 @@ export function createWebSocketTransport(ctx: ServerContext) {
       }
     }
   }
+  // #endregion replay
 
+  // #region frames
   async function handleFrame(ws: WebSocket, channel: string, address: string, data: Buffer, isBinary: boolean): Promise<void> {
     if (isBinary) {
       throw new ApiError(400, 'BINARY_NOT_SUPPORTED', 'this endpoint takes JSON text frames, such as {"type":"publish","data":{"text":"hi"}}; binary frames are echoed by /api/echo');
@@ -113,6 +120,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
       throw new ApiError(400, 'UNKNOWN_FRAME_TYPE', `frame type must be "publish" or "resume"; received ${describeValue(type)}`);
     }
   }
+  // #endregion frames
 
   /** A WebSocket whose handshake the app has accepted for `channel`. */
   function accept(ws: WebSocket, req: IncomingMessage, channel: string, params: URLSearchParams): void {
@@ -128,6 +136,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
     set.add(ws);
     stats.open.websocket += 1;
 
+    // #region welcome
     const since = params.get('since');
     const key = req.headers['sec-websocket-key'] ?? '';
     send(ws, JSON.stringify({
@@ -137,7 +146,12 @@ export function createWebSocketTransport(ctx: ServerContext) {
       handshake: { key, accept: computeAccept(key), version: req.headers['sec-websocket-version'] ?? null },
     }));
     if (since !== null) void replay(ws, channel, since);
+    // #endregion welcome
 
+    // #region message-and-close
+    // A protocol error (such as a frame over MAX_FRAME_BYTES, closed with 1009) is emitted
+    // here before `close`; without a listener it would throw and take the server down.
+    ws.on('error', () => {});
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       handleFrame(ws, channel, address, data, isBinary).catch((error: unknown) => send(ws, errorFrame(error)));
     });
@@ -152,6 +166,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
         unsubscribes.delete(channel);
       }
     });
+    // #endregion message-and-close
   }
 
   /** Creates the channel if needed; throws (507) before the upgrade when it cannot be. */

@@ -1,0 +1,98 @@
+/** A real companion server on port 0, and small event-waiting helpers for the tests. */
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
+import { createApp, type App } from '../../server/app.ts';
+import type { Config } from '../../server/config.ts';
+
+export interface TestServer {
+  app: App;
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** `ws://127.0.0.1:PORT` + path */
+  ws(path: string): string;
+  close(): Promise<void>;
+}
+
+/** Starts createApp on a free port. Slow intervals by default, so tests control time. */
+export async function startServer(overrides: Partial<Config> = {}, options: Parameters<typeof createApp>[1] = {}): Promise<TestServer> {
+  const app = createApp({ clockIntervalMs: 3_600_000, siteDir: 'tests/server/fixtures/site', ...overrides }, options);
+  app.server.listen(0, '127.0.0.1');
+  await once(app.server, 'listening');
+  const { port } = app.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    url,
+    ws: (path) => `ws://127.0.0.1:${port}${path}`,
+    async close() {
+      await app.close();
+      app.server.closeAllConnections();
+      if (app.server.listening) await new Promise((resolve) => app.server.close(resolve));
+    },
+  };
+}
+
+/** Publishes over HTTP and returns the envelope. */
+export async function publish(server: TestServer, channel: string, data: unknown, type?: string): Promise<{ id: string; type: string; data: unknown }> {
+  const res = await fetch(`${server.url}/api/channels/${channel}/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(type === undefined ? { data } : { type, data }),
+  });
+  if (res.status !== 201) throw new Error(`publish failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { message: { id: string; type: string; data: unknown } }).message;
+}
+
+/** A `ws` client that queues every JSON frame, so tests can await the next one. */
+export class FrameReader {
+  readonly ws: WebSocket;
+  readonly #frames: unknown[] = [];
+  readonly #waiters: ((frame: unknown) => void)[] = [];
+
+  constructor(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}) {
+    this.ws = new WebSocket(url, options);
+    this.ws.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString());
+      const waiter = this.#waiters.shift();
+      if (waiter) waiter(frame);
+      else this.#frames.push(frame);
+    });
+  }
+
+  /** The next frame, in order. */
+  next<T = Record<string, any>>(): Promise<T> {
+    const frame = this.#frames.shift();
+    if (frame !== undefined) return Promise.resolve(frame as T);
+    return new Promise((resolve) => this.#waiters.push(resolve as (frame: unknown) => void));
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  async opened(): Promise<this> {
+    if (this.ws.readyState !== WebSocket.OPEN) await once(this.ws, 'open');
+    return this;
+  }
+
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    this.ws.close();
+    await once(this.ws, 'close');
+  }
+}
+
+/** Waits until `check` is true, re-checking on every turn of the event loop, up to a deadline. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Reads the server's /api/stats. */
+export async function stats(server: TestServer): Promise<any> {
+  return (await fetch(`${server.url}/api/stats`)).json();
+}
