@@ -19,8 +19,8 @@ const hasTests = (dir: string) => existsSync(dir) && readdirSync(dir).some((file
 const steps: Step[] = [
   { name: 'type check (.astro)', command: ['npx', 'astro', 'check'] },
   { name: 'type check (.ts)', command: ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit'] },
-  { name: 'server tests', command: ['node', '--test', '--test-reporter=spec', 'tests/server/'] },
-  { name: 'scale-out tests (Redis, nginx)', command: ['node', '--test', '--test-reporter=spec', 'tests/redis/'], when: () => hasTests('tests/redis') },
+  { name: 'server tests', command: ['node', '--test', '--test-reporter=spec', 'tests/server/**/*.test.ts'] },
+  { name: 'scale-out tests (Redis, nginx)', command: ['node', '--test', '--test-reporter=spec', 'tests/redis/**/*.test.ts'], when: () => hasTests('tests/redis') },
   { name: 'build the site', command: ['npx', 'astro', 'build'] },
   { name: 'browser tests', command: ['npx', 'playwright', 'test'], when: () => existsSync('playwright.config.ts') },
 ];

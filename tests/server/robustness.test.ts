@@ -99,8 +99,14 @@ describe('slow consumers (MAX_BUFFERED_BYTES)', () => {
 describe('nothing lost, nothing doubled, across reconnects', () => {
   const TOTAL = 150;
   let server: TestServer;
+  /** Every socket of the server: fetch keeps connections alive, so one may predate a test. */
+  const sockets = new Set<net.Socket>();
   before(async () => {
     server = await startServer({ publishRatePerS: 100_000, publishBurst: 100_000, sseRetryMs: 20 });
+    server.app.server.on('connection', (socket: net.Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
   });
   after(() => server.close());
 
@@ -152,9 +158,6 @@ describe('nothing lost, nothing doubled, across reconnects', () => {
   });
 
   it('an EventSource whose connection is cut reconnects with Last-Event-ID and gets every message once, in order', async () => {
-    const sockets = new Set<net.Socket>();
-    const track = (socket: net.Socket) => sockets.add(socket);
-    server.app.server.on('connection', track);
     const source = new EventSource(`${server.url}/api/sse/sse-stream`);
     const received: number[] = [];
     const lastEventIds: (string | null)[] = [];
@@ -173,7 +176,6 @@ describe('nothing lost, nothing doubled, across reconnects', () => {
       }
     }
     source.close();
-    server.app.server.off('connection', track);
     assert.deepEqual(received.slice(0, TOTAL), Array.from({ length: TOTAL }, (_, i) => i).slice(0, TOTAL));
     assert.equal(lastEventIds.length, 3);
     assert.ok(lastEventIds[1] !== null && lastEventIds[2] !== null, 'reconnected with Last-Event-ID');
