@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import express from 'express';
@@ -17,7 +18,7 @@ import { startClock } from './clock.ts';
 import { resolveConfig, type Config } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { ApiError, sendError } from './errors.ts';
-import { checkChannel, clientAddress, OriginPolicy, sendJson } from './http.ts';
+import { checkChannel, clientAddress, OriginPolicy, sendJson, trustForwardedFor } from './http.ts';
 import { ConnectionGate, PublishRateLimiter } from './limits.ts';
 import { MemoryLog } from './log/memory.ts';
 import type { ChannelLog } from './log/types.ts';
@@ -59,6 +60,10 @@ function abortHandshake(socket: Duplex, error: ApiError): void {
   );
 }
 
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
+
 function splitUrl(url: string): [string, URLSearchParams] {
   const q = url.indexOf('?');
   return q < 0 ? [url, new URLSearchParams()] : [url.slice(0, q), new URLSearchParams(url.slice(q + 1))];
@@ -97,14 +102,15 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
     else next();
   });
   expressApp.post('/api/channels/:channel/messages', (req, res) => handlePublish(req, res, req.params.channel));
-  expressApp.get('/api/health', (_req, res) => {
-    sendJson(res, closing ? 503 : 200, closing ? '{"ok":false,"reason":"shutting down"}' : '{"ok":true}', { 'Cache-Control': 'no-store' });
+  expressApp.get('/api/health', async (_req, res) => {
+    const health = closing ? { ok: false, reason: 'shutting down' } : await log.health();
+    sendJson(res, health.ok ? 200 : 503, JSON.stringify(health), { 'Cache-Control': 'no-store' });
   });
   expressApp.get('/api/stats', (_req, res) => {
     const open = { ...stats.open, total: ctx.gate.total };
     res.set('Cache-Control', 'no-store').json({
       log: log.kind,
-      instance,
+      instance: config.instanceName || `${os.hostname()}-${process.pid}`,
       uptimeS: Math.round(process.uptime()),
       channels: log.channelCount(),
       open,
@@ -128,6 +134,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   });
 
   function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    trustForwardedFor(req, config.trustProxy);
     const url = req.url ?? '/';
     if (req.method === 'GET' && url.startsWith('/api/')) {
       const [pathname, params] = splitUrl(url);
@@ -158,7 +165,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   });
 
   function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    trustForwardedFor(req, config.trustProxy);
     const [pathname, params] = splitUrl(req.url ?? '/');
     const match = WS_ROUTE.exec(pathname);
     const address = clientAddress(req);
@@ -173,13 +180,18 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
       const channel = match ? checkChannel(match[1] as string) : undefined;
       if (channel !== undefined) websocket.prepare(channel);
       ctx.gate.open(address);
-      // Counted until the socket closes, whether or not the handshake completes.
-      socket.once('close', () => ctx.gate.release(address));
+      let accepted = false;
       wss.handleUpgrade(req, socket, head, (ws) => {
-        if (channel === undefined) echo.accept(ws);
+        // From here the transport counts the connection until the WebSocket closes.
+        accepted = true;
+        if (channel === undefined) echo.accept(ws, address);
         else websocket.accept(ws, req, channel, params);
       });
+      // Without verifyClient or extensions to negotiate, ws accepts or refuses a handshake
+      // synchronously: not accepted by now means refused (bad key or version), so uncount it.
+      if (!accepted) ctx.gate.release(address);
     } catch (error) {
+      socket.on('error', destroySocket);
       abortHandshake(socket, error instanceof ApiError ? error : new ApiError(500, 'INTERNAL_ERROR', 'the upgrade failed'));
     }
   }
@@ -215,6 +227,9 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
     ctx.rateLimiter.sweep();
   }, config.sseHeartbeatMs).unref();
   const awaitingPong = new Set<WebSocket>();
+  function forgetPing(this: WebSocket): void {
+    awaitingPong.delete(this);
+  }
   const pingTimer = setInterval(() => {
     for (const ws of [...websocket.all(), ...echo.all()]) {
       if (awaitingPong.has(ws)) {
@@ -225,8 +240,9 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
         continue;
       }
       if (!ws.listenerCount('pong')) {
-        ws.on('pong', () => awaitingPong.delete(ws));
-        ws.once('close', () => awaitingPong.delete(ws));
+        // Shared listeners (`this` is the socket): nothing new is allocated per connection.
+        ws.on('pong', forgetPing);
+        ws.once('close', forgetPing);
       }
       awaitingPong.add(ws);
       ws.ping();

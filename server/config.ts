@@ -30,6 +30,12 @@ export interface Config {
   shutdownGraceMs: number;
   clockIntervalMs: number;
   siteDir: string;
+  /** Reverse proxies in front of the server whose X-Forwarded-For is believed; 0 believes none. */
+  trustProxy: number;
+  /** The channel log on Redis Streams, shared by several instances; empty keeps it in memory. */
+  redisUrl: string;
+  /** The name /api/stats gives this instance; empty means `<hostname>-<pid>`. */
+  instanceName: string;
 }
 
 type IntegerKey = { [K in keyof Config]: Config[K] extends number ? K : never }[keyof Config];
@@ -67,6 +73,7 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', default: 30_000, min: 100, max: 600_000, description: 'time a client has to send its whole request (408 past it)' },
   { key: 'shutdownGraceMs', env: 'SHUTDOWN_GRACE_MS', default: 3000, min: 0, max: 60_000, description: 'time connections get to close on SIGTERM or SIGINT before they are cut' },
   { key: 'clockIntervalMs', env: 'CLOCK_INTERVAL_MS', default: 1000, min: 10, max: 3_600_000, description: 'interval of the built-in `clock` channel' },
+  { key: 'trustProxy', env: 'TRUST_PROXY', default: 0, min: 0, max: 10, description: 'reverse proxies (such as nginx) in front of the server: per-address limits then take the client address from X-Forwarded-For, that many hops from the right; 0 uses the socket address' },
 ];
 
 /** Default values of every setting. */
@@ -75,6 +82,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   host: '127.0.0.1',
   allowedOrigins: ['null'],
   siteDir: 'dist',
+  redisUrl: '',
+  instanceName: '',
 });
 
 /** The string settings, for the README's table. */
@@ -82,6 +91,8 @@ export const STRING_SETTINGS = [
   { key: 'host', env: 'HOST', default: '127.0.0.1', description: 'address to listen on (also `--host`); `0.0.0.0` lets others on the network connect' },
   { key: 'allowedOrigins', env: 'ALLOWED_ORIGINS', default: 'null', description: 'comma-separated origins allowed besides the server\'s own: `null` is the sandbox frames, `*` allows any' },
   { key: 'siteDir', env: 'SITE_DIR', default: 'dist', description: 'folder of the built site that the server serves' },
+  { key: 'redisUrl', env: 'REDIS_URL', default: '', description: 'keeps the channel log in Redis Streams (`redis://host:6379`), shared by several instances behind a proxy; empty keeps it in memory' },
+  { key: 'instanceName', env: 'INSTANCE_NAME', default: '', description: 'the name `/api/stats` gives this instance; empty means `<hostname>-<pid>`' },
 ] as const;
 
 /** Thrown for a setting that is out of range or contradicts another. */
@@ -110,6 +121,9 @@ export function resolveConfig(overrides: Partial<Config> = {}): Config {
   if (config.maxConnectionsPerAddress > config.maxConnections) {
     throw new ConfigError(`MAX_CONNECTIONS_PER_ADDRESS (${config.maxConnectionsPerAddress}) cannot be larger than MAX_CONNECTIONS (${config.maxConnections})`);
   }
+  if (config.redisUrl !== '' && !/^rediss?:\/\/[^\s]+$/.test(config.redisUrl)) {
+    throw new ConfigError(`REDIS_URL must be a Redis URL such as "redis://127.0.0.1:6379" (or rediss:// for TLS); received ${JSON.stringify(config.redisUrl)}`);
+  }
   for (const origin of config.allowedOrigins) {
     if (origin !== '*' && origin !== 'null' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new ConfigError(`ALLOWED_ORIGINS entries must be "null", "*" or an origin such as "https://lab.example.org" (scheme and host, no path); received ${JSON.stringify(origin)}`);
@@ -133,6 +147,8 @@ export function configFromEnvironment(env: Record<string, string | undefined>, a
   }
   if (source.HOST) overrides.host = source.HOST;
   if (source.SITE_DIR) overrides.siteDir = source.SITE_DIR;
+  if (source.REDIS_URL) overrides.redisUrl = source.REDIS_URL.trim();
+  if (source.INSTANCE_NAME) overrides.instanceName = source.INSTANCE_NAME.trim();
   if (source.ALLOWED_ORIGINS !== undefined) {
     overrides.allowedOrigins = source.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   }

@@ -23,9 +23,26 @@ function safeDecode(text: string): string {
   }
 }
 
+/** Client addresses read from X-Forwarded-For, for requests that came through a trusted proxy. */
+const forwardedAddresses = new WeakMap<IncomingMessage, string>();
+
+/**
+ * Behind `hops` trusted reverse proxies (TRUST_PROXY), takes the client address from
+ * X-Forwarded-For: each proxy appends the address it received the request from, so the entry
+ * `hops` from the right is the one the nearest untrusted hop cannot forge.
+ */
+export function trustForwardedFor(req: IncomingMessage, hops: number): void {
+  if (hops <= 0) return;
+  const header = req.headers['x-forwarded-for'];
+  if (typeof header !== 'string') return;
+  const addresses = header.split(',').map((part) => part.trim()).filter(Boolean);
+  const address = addresses[Math.max(addresses.length - hops, 0)];
+  if (address) forwardedAddresses.set(req, address);
+}
+
 /** The address a connection comes from, as used for per-address limits. */
 export function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
+  return forwardedAddresses.get(req) ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 /** Parses an optional integer query parameter and checks its range. */

@@ -7,6 +7,7 @@ import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ConfigError, configFromEnvironment, type Config } from './config.ts';
+import type { ChannelLog } from './log/types.ts';
 
 function networkUrls(port: number): string[] {
   const urls: string[] = [];
@@ -27,7 +28,15 @@ try {
   process.exit(2);
 }
 
-const app = createApp(config);
+// REDIS_URL set: the channel log lives in Redis Streams, shared with the other instances.
+// Loaded only then, so that the in-memory default needs nothing more.
+let log: ChannelLog | undefined;
+if (config.redisUrl) {
+  const { RedisLog } = await import('./log/redis.ts');
+  log = new RedisLog({ url: config.redisUrl, historyLimit: config.historyLimit, maxChannels: config.maxChannels });
+}
+
+const app = createApp(config, log ? { log } : {});
 app.server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(error.code === 'EADDRINUSE' ? `Realtime Lab: port ${config.port} is in use; pick another with --port or PORT` : error);
   process.exit(1);
@@ -43,6 +52,7 @@ app.server.listen(config.port, config.host, () => {
   } else {
     console.log('  (Only this machine can connect. For a workshop room, start with --host 0.0.0.0.)');
   }
+  if (config.redisUrl) console.log(`  Channel log: Redis at ${new URL(config.redisUrl).host}; this instance: ${config.instanceName || `${os.hostname()}-${process.pid}`}`);
   console.log('\nPress Ctrl+C to stop.');
 });
 

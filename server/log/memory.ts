@@ -108,6 +108,10 @@ export class MemoryLog implements ChannelLog {
     return this.#channels.size;
   }
 
+  async health(): Promise<{ ok: boolean; reason?: string }> {
+    return { ok: true };
+  }
+
   async close(): Promise<void> {
     for (const state of this.#channels.values()) state.listeners.clear();
   }

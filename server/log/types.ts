@@ -57,5 +57,14 @@ export interface ChannelLog {
   subscribe(channel: string, listener: Listener): () => void;
   /** How many channels exist. */
   channelCount(): number;
+  /** Whether the log can take and serve messages now; `reason` says why not (for /api/health). */
+  health(): Promise<{ ok: boolean; reason?: string }>;
+  /**
+   * Appends unless this `slot` (a time-slot number), or a later one, was already appended to
+   * the channel by any server sharing the log; then resolves to null. Lets every instance of a
+   * deployment run the clock while the channel ticks once per slot. A log private to one
+   * process does not need it.
+   */
+  appendOnce?(channel: string, slot: number, type: string, data: unknown): Promise<StoredMessage | null>;
   close(): Promise<void>;
 }

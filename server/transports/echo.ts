@@ -12,13 +12,14 @@ export function createEchoTransport(ctx: ServerContext) {
   const sockets = new Set<WebSocket>();
 
   // #region echo
-  function accept(ws: WebSocket): void {
+  /** An accepted WebSocket from `address`, counted by the connection gate until it closes. */
+  function accept(ws: WebSocket, address: string): void {
     ctx.stats.requests.echo += 1;
     ctx.stats.open.echo += 1;
     sockets.add(ws);
     // A protocol error (such as a frame over MAX_FRAME_BYTES, closed with 1009) is emitted
     // here before `close`; without a listener it would throw and take the server down.
-    ws.on('error', () => {});
+    ws.on('error', ignoreError);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (ws.bufferedAmount > ctx.config.maxBufferedBytes) {
         // A client that sends and never reads: stop, rather than buffer its echoes without end.
@@ -29,6 +30,7 @@ export function createEchoTransport(ctx: ServerContext) {
       ws.send(data, { binary: isBinary });
     });
     ws.on('close', () => {
+      ctx.gate.release(address);
       sockets.delete(ws);
       ctx.stats.open.echo -= 1;
     });
@@ -37,3 +39,5 @@ export function createEchoTransport(ctx: ServerContext) {
 
   return { accept, all: () => sockets };
 }
+
+function ignoreError(): void {}

@@ -151,11 +151,12 @@ export function createWebSocketTransport(ctx: ServerContext) {
     // #region message-and-close
     // A protocol error (such as a frame over MAX_FRAME_BYTES, closed with 1009) is emitted
     // here before `close`; without a listener it would throw and take the server down.
-    ws.on('error', () => {});
+    ws.on('error', ignoreError);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       handleFrame(ws, channel, address, data, isBinary).catch((error: unknown) => send(ws, errorFrame(error)));
     });
     ws.on('close', () => {
+      ctx.gate.release(address);
       replaying.delete(ws);
       const current = sockets.get(channel);
       if (!current?.delete(ws)) return;
@@ -180,3 +181,5 @@ export function createWebSocketTransport(ctx: ServerContext) {
 
   return { accept, prepare, all };
 }
+
+function ignoreError(): void {}

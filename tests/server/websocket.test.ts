@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { FrameReader, publish, startServer, until, type TestServer } from './helpers.ts';
@@ -162,6 +163,17 @@ describe('WebSocket /api/ws/:channel', () => {
   it('refuses unknown paths with 404 and bad channel names with 400 before upgrading', async () => {
     assert.equal((await refusal(server.ws('/api/ws/Bad'))).status, 400);
     assert.equal((await refusal(server.ws('/api/nowhere'))).status, 404);
+  });
+
+  it('uncounts a handshake that ws refuses, such as one with a bad Sec-WebSocket-Version', async () => {
+    const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
+    socket.write('GET /api/ws/chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 7\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk));
+    await once(socket, 'close');
+    assert.match(answer, /^HTTP\/1\.1 400/);
+    const stats = await (await fetch(`${server.url}/api/stats`)).json();
+    assert.equal(stats.open.total, 0);
   });
 
   it('works with Node\'s own WebSocket client too', async () => {

@@ -1,0 +1,593 @@
+/**
+ * The channel log on Redis Streams, for several server instances that share one history.
+ *
+ * Each channel is one stream. A publish is one XADD (`MAXLEN ~ HISTORY_LIMIT`), and the id
+ * Redis gives the entry is the message id. Each instance runs ONE blocking read loop, an
+ * XREAD BLOCK over the streams of the channels its own clients listen to, on a connection of
+ * its own, and fans what it reads out to its local listeners: one Redis read per instance,
+ * never one per client. The loop remembers the last id it delivered per stream, so after a
+ * lost connection it resumes right after it, and nothing Redis acknowledged is skipped.
+ *
+ * Gaps: MAXLEN trimming removes the oldest entries, and Redis 7.0 does not record which (its
+ * `max-deleted-entry-id` counts XDEL only). So every entry also carries `prev`, the id of the
+ * entry before it: the first entry still in the stream then names the newest one trimmed, and
+ * a client whose `since` is older than that has missed messages.
+ */
+import { ClientClosedError, ClientOfflineError, createClient, ErrorReply } from 'redis';
+import { ApiError, describeValue } from '../errors.ts';
+import type { ChannelLog, Envelope, Listener, ReadResult, StoredMessage } from './types.ts';
+
+export interface RedisLogOptions {
+  /** `redis://[user:password@]host:port[/db]` */
+  url: string;
+  historyLimit: number;
+  maxChannels: number;
+  /** Prefix of every key this log writes, so that several deployments can share one Redis. */
+  keyPrefix?: string;
+}
+
+/** How long the read loop blocks in one XREAD before it asks again. */
+const BLOCK_MS = 5000;
+/** Most entries one XREAD returns per stream. */
+const READ_COUNT = 500;
+/** A channel read without local listeners stays in the read loop this long, to keep headId fresh for polls. */
+const WATCH_MS = 60_000;
+/** How long a read waits for the read loop to have delivered what it returns (see #caughtUp). */
+const CATCH_UP_MS = 10_000;
+/** How long /api/health waits for Redis to answer a PING. */
+const HEALTH_TIMEOUT_MS = 2000;
+/** Retry delay after a lost connection: grows by 100 ms per attempt, up to 1 s. */
+const reconnectStrategy = (retries: number): number => Math.min((retries + 1) * 100, 1000);
+
+const ID_PATTERN = /^(0|[1-9][0-9]{0,19})-(0|[1-9][0-9]{0,19})$/;
+const MAX_ID_PART = 2n ** 64n - 1n;
+
+/**
+ * Appends one message, atomically: registers the channel in the channel set (refusing a new
+ * one past MAX_CHANNELS), reads the stream's last id for `prev`, and XADDs with MAXLEN ~.
+ * With a slot (ARGV[6]), appends only if no instance has appended for that slot or a later one.
+ */
+// #region append-script
+const APPEND_SCRIPT = `
+if ARGV[6] ~= '' then
+  local done = tonumber(redis.call('GET', KEYS[3]) or '-1')
+  if done >= tonumber(ARGV[6]) then return false end
+  redis.call('SET', KEYS[3], ARGV[6])
+end
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then
+  local count = redis.call('SCARD', KEYS[2])
+  if count >= tonumber(ARGV[2]) then return {'', count} end
+  redis.call('SADD', KEYS[2], ARGV[1])
+end
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local prev = '0-0'
+if #last > 0 then prev = last[1][1] end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'type', ARGV[4], 'data', ARGV[5], 'prev', prev)
+return {id, redis.call('SCARD', KEYS[2])}
+`;
+// #endregion append-script
+
+/**
+ * Reads a page, atomically with what gap detection needs: the first entry (its `prev` is the
+ * newest trimmed id), the last id, the page (after ARGV[2], or the newest ARGV[3]) and the
+ * channel count.
+ */
+const READ_SCRIPT = `
+local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local page
+if ARGV[1] == 'after' then
+  local ok, entries
+  if ARGV[3] == '0' then
+    ok, entries = pcall(redis.call, 'XRANGE', KEYS[1], '(' .. ARGV[2], '+')
+  else
+    ok, entries = pcall(redis.call, 'XRANGE', KEYS[1], '(' .. ARGV[2], '+', 'COUNT', ARGV[3])
+  end
+  if ok then page = entries else page = {} end
+else
+  page = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[3])
+end
+local firstPrev = '0-0'
+if #first > 0 then
+  local fields = first[1][2]
+  for i = 1, #fields, 2 do if fields[i] == 'prev' then firstPrev = fields[i + 1] end end
+end
+local lastId = '0-0'
+if #last > 0 then lastId = last[1][1] end
+return {firstPrev, lastId, page, redis.call('SCARD', KEYS[2])}
+`;
+
+type RawEntry = [id: string, fields: string[]];
+type RedisClient = ReturnType<typeof createClient>;
+
+interface LocalListener {
+  readonly fn: Listener;
+  /** Deliver only ids after this: the stream's last id when it subscribed. Unknown until Redis answers. */
+  after: string | undefined;
+  /** Messages the loop read before `after` was known. */
+  pending: StoredMessage[];
+  /** It subscribed while Redis was away: the loop finds its position once Redis is back. */
+  orphan: boolean;
+}
+
+interface ChannelState {
+  listeners: Set<LocalListener>;
+  /** The last id the read loop delivered; undefined until the stream's position is known. */
+  delivered: string | undefined;
+  /** The newest id this instance has seen: the ETag of polls and the welcome cursor. */
+  head: string;
+  /** Without listeners, the channel stays in the read loop until then. */
+  watchUntil: number;
+  /** Reads waiting for the loop to have delivered up to an id. */
+  catchUps: { id: string; resolve: () => void }[];
+}
+
+/** Compares two ids of the form `<ms>-<seq>`. */
+function compare(a: string, b: string): number {
+  const [msA = '0', seqA = '0'] = a.split('-');
+  const [msB = '0', seqB = '0'] = b.split('-');
+  const ms = BigInt(msA) - BigInt(msB);
+  if (ms !== 0n) return ms < 0n ? -1 : 1;
+  const seq = BigInt(seqA) - BigInt(seqB);
+  return seq === 0n ? 0 : seq < 0n ? -1 : 1;
+}
+
+/** XREAD's reply as [key, entries] pairs: the client gives RESP2's array of pairs or a map, by version. */
+function streamsOf(reply: unknown): [string, RawEntry[]][] {
+  if (reply === null || reply === undefined) return [];
+  if (Array.isArray(reply)) return reply as [string, RawEntry[]][];
+  if (reply instanceof Map) return [...reply.entries()] as [string, RawEntry[]][];
+  return Object.entries(reply as Record<string, RawEntry[]>);
+}
+
+function newer(a: string, b: string): string {
+  return compare(a, b) >= 0 ? a : b;
+}
+
+/** Builds the stored message for a stream entry; its time is the millisecond part of the id. */
+function toMessage(channel: string, id: string, type: string, dataJson: string): StoredMessage {
+  const envelope: Envelope = { id, channel, type, data: JSON.parse(dataJson), time: new Date(Number(id.split('-')[0])).toISOString() };
+  return { envelope, json: JSON.stringify(envelope) };
+}
+
+function entryToMessage(channel: string, [id, fields]: RawEntry): StoredMessage {
+  let type = 'message';
+  let data = 'null';
+  for (let i = 0; i < fields.length; i += 2) {
+    if (fields[i] === 'type') type = fields[i + 1] ?? type;
+    else if (fields[i] === 'data') data = fields[i + 1] ?? data;
+  }
+  return toMessage(channel, id, type, data);
+}
+
+export class RedisLog implements ChannelLog {
+  readonly kind = 'redis';
+  readonly #client: RedisClient;
+  /** The read loop's own connection: XREAD BLOCK holds it. */
+  readonly #reader: RedisClient;
+  readonly #historyLimit: number;
+  readonly #maxChannels: number;
+  readonly #prefix: string;
+  /** host:port, without credentials, for error messages. */
+  readonly #where: string;
+  readonly #channels = new Map<string, ChannelState>();
+  readonly #scriptShas = new Map<string, string>();
+  #channelCount = 0;
+  #lastError = 'not connected yet';
+  #closed = false;
+  /** The reader's CLIENT ID while it is blocked in XREAD, for CLIENT UNBLOCK. */
+  #readerId: string | undefined;
+  #blocked = false;
+  /** Counts the loop's iterations: an interrupt is done once the loop has begun a new one. */
+  #iteration = 0;
+  #wake: (() => void) | undefined;
+  readonly #loopDone: Promise<void>;
+
+  constructor(options: RedisLogOptions) {
+    this.#historyLimit = options.historyLimit;
+    this.#maxChannels = options.maxChannels;
+    this.#prefix = options.keyPrefix ?? 'realtime-lab:';
+    const url = new URL(options.url);
+    this.#where = `${url.hostname}:${url.port || 6379}`;
+    // Without an offline queue, a command sent while Redis is away fails at once (503),
+    // instead of waiting, unanswered, for a reconnection that may not come soon.
+    this.#client = createClient({ url: options.url, disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 2000 } });
+    this.#reader = this.#client.duplicate();
+    for (const client of [this.#client, this.#reader]) {
+      client.on('error', (error: Error) => {
+        this.#lastError = error.message || error.name;
+      });
+    }
+    this.#client.connect().catch(() => {});
+    this.#reader.connect().catch(() => {});
+    this.#loopDone = this.#readLoop();
+  }
+
+  /** Waits until both connections are up (or `timeoutMs` passes); for tests and startup logs. */
+  async ready(timeoutMs = 5000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(this.#client.isReady && this.#reader.isReady)) {
+      if (Date.now() > deadline || this.#closed) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+  }
+
+  async append(channel: string, type: string, data: unknown): Promise<StoredMessage> {
+    const message = await this.#append(channel, type, data, '');
+    return message as StoredMessage;
+  }
+
+  async appendOnce(channel: string, slot: number, type: string, data: unknown): Promise<StoredMessage | null> {
+    return this.#append(channel, type, data, String(slot));
+  }
+
+  async #append(channel: string, type: string, data: unknown, slot: string): Promise<StoredMessage | null> {
+    const dataJson = JSON.stringify(data);
+    const reply = await this.#script(APPEND_SCRIPT, [this.#streamKey(channel), this.#prefix + 'channels', `${this.#prefix}slot:${channel}`], [
+      channel,
+      String(this.#maxChannels),
+      String(this.#historyLimit),
+      type,
+      dataJson,
+      slot,
+    ]);
+    if (reply === null) return null;
+    const [id, count] = reply as [string, number];
+    this.#channelCount = count;
+    if (id === '') {
+      throw new ApiError(507, 'TOO_MANY_CHANNELS', `channel "${channel}" cannot be created: the deployment already has ${count} channels, the most allowed (MAX_CHANNELS); use an existing channel`);
+    }
+    this.#seen(channel, id);
+    return toMessage(channel, id, type, dataJson);
+  }
+
+  async readAfter(channel: string, since: string, limit: number): Promise<ReadResult> {
+    this.checkId(since, 'since');
+    const count = Number.isFinite(limit) ? limit + 1 : 0;
+    const [firstPrev, lastId, entries] = await this.#read(channel, 'after', since, count);
+    if (compare(since, lastId) > 0) {
+      throw new ApiError(400, 'UNKNOWN_ID', `since=${describeValue(since)} is newer than any message on channel "${channel}"; its newest id is "${lastId}"`);
+    }
+    const more = Number.isFinite(limit) && entries.length > limit;
+    const messages = (more ? entries.slice(0, limit) : entries).map((entry) => entryToMessage(channel, entry));
+    // #region gap
+    // Every entry up to `firstPrev` has been trimmed: if one of them is newer than `since`, it was missed.
+    const gap = compare(firstPrev, since) > 0;
+    // #endregion gap
+    await this.#caughtUp(channel, lastId);
+    return { messages, cursor: messages.at(-1)?.envelope.id ?? since, more, gap };
+  }
+
+  async readLatest(channel: string, limit: number): Promise<ReadResult> {
+    const [, lastId, entries] = await this.#read(channel, 'latest', '', limit);
+    const messages = entries.reverse().map((entry) => entryToMessage(channel, entry));
+    await this.#caughtUp(channel, lastId);
+    return { messages, cursor: messages.at(-1)?.envelope.id ?? lastId, more: false, gap: false };
+  }
+
+  headId(channel: string): string {
+    const state = this.#channels.get(channel);
+    if (state && state.listeners.size === 0) state.watchUntil = Date.now() + WATCH_MS;
+    return state?.head ?? '0-0';
+  }
+
+  checkId(id: string, name: string): void {
+    const match = ID_PATTERN.exec(id);
+    if (!match || BigInt(match[1] as string) > MAX_ID_PART || BigInt(match[2] as string) > MAX_ID_PART) {
+      throw new ApiError(400, 'INVALID_ID', `${name} must be a message id taken from an earlier response, such as "1700000000000-0"; received ${describeValue(id)}`);
+    }
+  }
+
+  compareIds(a: string, b: string): number {
+    this.checkId(a, 'id');
+    this.checkId(b, 'id');
+    return compare(a, b);
+  }
+
+  subscribe(channel: string, fn: Listener): () => void {
+    const state = this.#state(channel);
+    const listener: LocalListener = { fn, after: undefined, pending: [], orphan: false };
+    state.listeners.add(listener);
+    // Sent now, before any read the caller makes next on the same connection: Redis answers
+    // in order, so this position is never newer than what that read sees.
+    this.#lastEntryId(channel).then(
+      (lastId) => {
+        state.head = newer(state.head, lastId);
+        if (state.delivered === undefined) this.#start(state, lastId);
+        this.#startListener(listener, lastId);
+      },
+      () => {
+        // Redis is away: the read loop finds the position once it is back (#seedChannels).
+        listener.orphan = true;
+        this.#interrupt();
+      },
+    );
+    return () => {
+      state.listeners.delete(listener);
+      if (state.listeners.size === 0) state.watchUntil = Date.now() + WATCH_MS;
+    };
+  }
+
+  channelCount(): number {
+    return this.#channelCount;
+  }
+
+  async health(): Promise<{ ok: boolean; reason?: string }> {
+    if (!this.#client.isReady || !this.#reader.isReady) {
+      return { ok: false, reason: `the channel log (Redis at ${this.#where}) is unreachable: ${this.#lastError}` };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.#client.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer to PING within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+        }),
+      ]);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, reason: `the channel log (Redis at ${this.#where}) does not answer: ${(error as Error).message}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake?.();
+    for (const state of this.#channels.values()) {
+      state.listeners.clear();
+      for (const catchUp of state.catchUps) catchUp.resolve();
+    }
+    this.#reader.destroy();
+    this.#client.destroy();
+    await this.#loopDone;
+  }
+
+  // ---- the read loop ---------------------------------------------------------------
+
+  // #region read-loop
+  async #readLoop(): Promise<void> {
+    while (!this.#closed) {
+      try {
+        if (!this.#client.isReady || !this.#reader.isReady) await this.#untilReady();
+        if (this.#closed) break;
+        this.#iteration += 1;
+        await this.#seedChannels();
+        const streams = this.#liveChannels();
+        if (streams.length === 0) {
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve;
+            setTimeout(resolve, WATCH_MS).unref();
+          });
+          this.#wake = undefined;
+          continue;
+        }
+        this.#readerId ??= String(await this.#reader.sendCommand(['CLIENT', 'ID']));
+        const args = ['XREAD', 'COUNT', String(READ_COUNT), 'BLOCK', String(BLOCK_MS), 'STREAMS'];
+        for (const [channel] of streams) args.push(this.#streamKey(channel));
+        for (const [, state] of streams) args.push(state.delivered as string);
+        this.#blocked = true;
+        const reply = await this.#reader.sendCommand(args);
+        this.#blocked = false;
+        for (const [key, entries] of streamsOf(reply)) this.#deliver(key.slice(this.#streamKey('').length), entries);
+      } catch (error) {
+        this.#blocked = false;
+        this.#readerId = undefined;
+        if (this.#closed) break;
+        if (error instanceof ErrorReply) console.error('redis log: the read loop failed:', error.message);
+        // A lost connection: the clients reconnect by themselves; #untilReady waits for them.
+        await new Promise((resolve) => setTimeout(resolve, error instanceof ErrorReply ? 1000 : 50));
+      }
+    }
+  }
+  // #endregion read-loop
+
+  /** Finds the position of listeners that subscribed while Redis was away, and of their channels. */
+  async #seedChannels(): Promise<void> {
+    for (const [channel, state] of this.#channels) {
+      const orphans = [...state.listeners].filter((listener) => listener.orphan);
+      if (orphans.length === 0) continue;
+      const lastId = await this.#lastEntryId(channel);
+      state.head = newer(state.head, lastId);
+      if (state.delivered === undefined) this.#start(state, lastId);
+      for (const listener of orphans) {
+        listener.orphan = false;
+        this.#startListener(listener, lastId);
+      }
+    }
+  }
+
+  /** The channels to read: those with listeners, and those read recently. Prunes the rest. */
+  #liveChannels(): [string, ChannelState][] {
+    const now = Date.now();
+    const live: [string, ChannelState][] = [];
+    for (const [channel, state] of this.#channels) {
+      if (state.listeners.size === 0 && state.watchUntil < now && state.catchUps.length === 0) {
+        this.#channels.delete(channel);
+      } else if (state.delivered !== undefined) {
+        live.push([channel, state]);
+      }
+    }
+    return live;
+  }
+
+  #deliver(channel: string, entries: RawEntry[]): void {
+    const state = this.#channels.get(channel);
+    if (!state || entries.length === 0) return;
+    for (const entry of entries) {
+      // Already delivered: a read issued for an earlier state of this channel.
+      if (state.delivered !== undefined && compare(entry[0], state.delivered) <= 0) continue;
+      const message = entryToMessage(channel, entry);
+      const id = message.envelope.id;
+      state.delivered = id;
+      state.head = newer(state.head, id);
+      for (const listener of state.listeners) {
+        if (listener.after === undefined) listener.pending.push(message);
+        else if (compare(id, listener.after) > 0) this.#call(listener, message);
+      }
+    }
+    this.#resolveCatchUps(state);
+  }
+
+  /** Puts a channel in the read loop, reading after `id`. */
+  #start(state: ChannelState, id: string): void {
+    state.delivered = id;
+    this.#resolveCatchUps(state);
+    this.#interrupt();
+  }
+
+  #resolveCatchUps(state: ChannelState): void {
+    const delivered = state.delivered;
+    if (delivered === undefined || state.catchUps.length === 0) return;
+    state.catchUps = state.catchUps.filter((catchUp) => {
+      if (compare(catchUp.id, delivered) > 0) return true;
+      catchUp.resolve();
+      return false;
+    });
+  }
+
+  #startListener(listener: LocalListener, after: string | undefined): void {
+    listener.after = after ?? '0-0';
+    for (const message of listener.pending.splice(0)) {
+      if (compare(message.envelope.id, listener.after) > 0) this.#call(listener, message);
+    }
+  }
+
+  #call(listener: LocalListener, message: StoredMessage): void {
+    listener.after = message.envelope.id;
+    try {
+      listener.fn(message);
+    } catch (error) {
+      console.error('redis log: a listener failed:', error);
+    }
+  }
+
+  /** Cuts the loop's current XREAD short, so that it is issued again with the new set of streams. */
+  #interrupt(): void {
+    this.#wake?.();
+    // The UNBLOCK travels on the other connection and may reach Redis before the XREAD it is
+    // meant for: repeat it until the loop has started a new iteration.
+    const iteration = this.#iteration;
+    const unblock = (attempt: number): void => {
+      if (this.#closed || this.#iteration !== iteration) return;
+      if (this.#blocked && this.#readerId !== undefined && this.#client.isReady) {
+        this.#client.sendCommand(['CLIENT', 'UNBLOCK', this.#readerId]).catch(() => {});
+      }
+      if (attempt < 40) setTimeout(() => unblock(attempt + 1), 25).unref();
+    };
+    unblock(0);
+  }
+
+  async #untilReady(): Promise<void> {
+    while (!(this.#client.isReady && this.#reader.isReady) && !this.#closed) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  /**
+   * A read returns only once the loop has delivered every message up to the stream's last id
+   * to this channel's listeners, as the in-memory log does by delivering at append time: a
+   * transport that subscribes, then replays history, then relays live messages after the
+   * replay, sees each message in exactly one of the two.
+   */
+  async #caughtUp(channel: string, lastId: string): Promise<void> {
+    const state = this.#channels.get(channel);
+    if (!state || state.listeners.size === 0 || (state.delivered !== undefined && compare(state.delivered, lastId) >= 0)) return;
+    const caught = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        state.catchUps = state.catchUps.filter((other) => other !== catchUp);
+        resolve(false);
+      }, CATCH_UP_MS);
+      const catchUp = {
+        id: lastId,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      state.catchUps.push(catchUp);
+    });
+    if (!caught) throw this.#unavailable(new Error(`the read loop did not reach ${lastId} within ${CATCH_UP_MS} ms`));
+  }
+
+  // ---- commands --------------------------------------------------------------------
+
+  async #read(channel: string, mode: 'after' | 'latest', since: string, count: number): Promise<[string, string, RawEntry[]]> {
+    const [firstPrev, lastId, entries, channelCount] = (await this.#script(READ_SCRIPT, [this.#streamKey(channel), this.#prefix + 'channels'], [
+      mode,
+      since,
+      String(count),
+    ])) as [string, string, RawEntry[], number];
+    this.#channelCount = channelCount;
+    if (lastId !== '0-0') {
+      // Keep this channel's head fresh for the polls that will follow, on this instance.
+      const state = this.#state(channel);
+      state.head = newer(state.head, lastId);
+      // With listeners, their own positions start the loop (subscribe), not this read.
+      if (state.listeners.size === 0) {
+        state.watchUntil = Date.now() + WATCH_MS;
+        if (state.delivered === undefined) this.#start(state, lastId);
+      }
+    }
+    return [firstPrev, lastId, entries];
+  }
+
+  async #lastEntryId(channel: string): Promise<string> {
+    const reply = (await this.#command(['XREVRANGE', this.#streamKey(channel), '+', '-', 'COUNT', '1'])) as RawEntry[];
+    return reply[0]?.[0] ?? '0-0';
+  }
+
+  /** Runs a Lua script by its SHA1, loading it when Redis does not know it (after a restart). */
+  async #script(script: string, keys: string[], args: string[]): Promise<unknown> {
+    const sha = this.#scriptShas.get(script);
+    if (sha !== undefined) {
+      try {
+        return await this.#command(['EVALSHA', sha, String(keys.length), ...keys, ...args]);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 'NOSCRIPT')) throw error;
+      }
+    }
+    this.#scriptShas.set(script, String(await this.#command(['SCRIPT', 'LOAD', script])));
+    return this.#command(['EVALSHA', this.#scriptShas.get(script) as string, String(keys.length), ...keys, ...args]);
+  }
+
+  /** Sends a command; a lost or absent connection becomes a 503 LOG_UNAVAILABLE. */
+  async #command(args: string[]): Promise<unknown> {
+    try {
+      return await this.#client.sendCommand(args);
+    } catch (error) {
+      if (error instanceof ErrorReply) {
+        if (error.message.startsWith('NOSCRIPT')) throw new ApiError(500, 'NOSCRIPT', error.message);
+        throw error;
+      }
+      throw this.#unavailable(error as Error);
+    }
+  }
+
+  #unavailable(error: Error): ApiError {
+    // "The client is offline" says less than the connection error that made it so.
+    if (!(error instanceof ClientOfflineError || error instanceof ClientClosedError)) this.#lastError = error.message || error.name;
+    return new ApiError(503, 'LOG_UNAVAILABLE', `the channel log (Redis at ${this.#where}) is unavailable: ${this.#lastError}; try again in a moment`, { 'Retry-After': '1' });
+  }
+
+  #state(channel: string): ChannelState {
+    let state = this.#channels.get(channel);
+    if (!state) {
+      state = { listeners: new Set(), delivered: undefined, head: '0-0', watchUntil: Date.now() + WATCH_MS, catchUps: [] };
+      this.#channels.set(channel, state);
+    }
+    return state;
+  }
+
+  /** Notes an id this instance appended: the channel joins the read loop, to keep its head fresh. */
+  #seen(channel: string, id: string): void {
+    const state = this.#state(channel);
+    state.head = newer(state.head, id);
+    if (state.delivered === undefined && state.listeners.size === 0) this.#start(state, id);
+  }
+
+  #streamKey(channel: string): string {
+    return `${this.#prefix}channel:${channel}`;
+  }
+}

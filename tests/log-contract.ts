@@ -1,0 +1,227 @@
+/**
+ * The contract every ChannelLog keeps, as one suite: tests/redis/log-contract.test.ts runs it
+ * against the in-memory log and the Redis Streams log. The transports rely on exactly these
+ * behaviours, so a log that passes can replace another without touching them.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApiError } from '../server/errors.ts';
+import type { ChannelLog, StoredMessage } from '../server/log/types.ts';
+
+export interface LogFactory {
+  /** A fresh, empty log. */
+  create(options: { historyLimit: number; maxChannels: number }): Promise<ChannelLog>;
+}
+
+/** Collects what a listener receives, and lets a test await a count. */
+function collector(): { messages: StoredMessage[]; listener: (message: StoredMessage) => void; received(count: number, timeoutMs?: number): Promise<void> } {
+  const messages: StoredMessage[] = [];
+  let wake: (() => void) | undefined;
+  return {
+    messages,
+    listener: (message) => {
+      messages.push(message);
+      wake?.();
+    },
+    async received(count, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (messages.length < count) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`received ${messages.length} of ${count} messages within ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    },
+  };
+}
+
+function ids(messages: readonly StoredMessage[]): string[] {
+  return messages.map((message) => message.envelope.id);
+}
+
+/** An id of the same form as `id`, later by `by` in its last number. */
+function laterId(id: string, by: number): string {
+  return id.replace(/(\d+)$/, (digits) => String(BigInt(digits) + BigInt(by)));
+}
+
+async function rejectsWith(promise: Promise<unknown> | (() => unknown), status: number, code: string): Promise<void> {
+  await assert.rejects(async () => (typeof promise === 'function' ? promise() : promise), (error: unknown) => {
+    assert.ok(error instanceof ApiError, `expected an ApiError, got ${String(error)}`);
+    assert.equal(error.status, status);
+    assert.equal(error.code, code);
+    return true;
+  });
+}
+
+/** Registers the contract suite for one implementation. */
+export function describeLogContract(name: string, factory: LogFactory): void {
+  describe(`the ${name} channel log keeps the ChannelLog contract`, () => {
+    async function withLog(options: { historyLimit?: number; maxChannels?: number }, run: (log: ChannelLog) => Promise<void>): Promise<void> {
+      const log = await factory.create({ historyLimit: options.historyLimit ?? 1000, maxChannels: options.maxChannels ?? 100 });
+      try {
+        await run(log);
+      } finally {
+        await log.close();
+      }
+    }
+
+    it('appends envelopes with increasing ids, the channel, the type, the data and an ISO time', async () => {
+      await withLog({}, async (log) => {
+        const first = await log.append('chat', 'message', { text: 'one' });
+        const second = await log.append('chat', 'note', [1, 2]);
+        assert.equal(first.envelope.channel, 'chat');
+        assert.equal(first.envelope.type, 'message');
+        assert.deepEqual(first.envelope.data, { text: 'one' });
+        assert.deepEqual(second.envelope.data, [1, 2]);
+        assert.equal(new Date(first.envelope.time).toISOString(), first.envelope.time);
+        assert.ok(log.compareIds(second.envelope.id, first.envelope.id) > 0);
+        assert.ok(log.compareIds(first.envelope.id, second.envelope.id) < 0);
+        assert.equal(log.compareIds(first.envelope.id, first.envelope.id), 0);
+        assert.deepEqual(JSON.parse(first.json), first.envelope);
+        log.checkId(first.envelope.id, 'since');
+      });
+    });
+
+    it('reads the messages after an id, oldest first, in pages that say when more exist', async () => {
+      await withLog({}, async (log) => {
+        const start = (await log.readLatest('chat', 10)).cursor;
+        const appended: StoredMessage[] = [];
+        for (let n = 1; n <= 7; n++) appended.push(await log.append('chat', 'message', { n }));
+        const page = await log.readAfter('chat', start, 5);
+        assert.deepEqual(ids(page.messages), ids(appended.slice(0, 5)));
+        assert.equal(page.more, true);
+        assert.equal(page.gap, false);
+        assert.equal(page.cursor, appended[4]?.envelope.id);
+        const rest = await log.readAfter('chat', page.cursor, 5);
+        assert.deepEqual(ids(rest.messages), ids(appended.slice(5)));
+        assert.equal(rest.more, false);
+        const none = await log.readAfter('chat', rest.cursor, 5);
+        assert.deepEqual(none.messages, []);
+        assert.equal(none.cursor, rest.cursor);
+        const all = await log.readAfter('chat', start, Infinity);
+        assert.deepEqual(ids(all.messages), ids(appended));
+      });
+    });
+
+    it('reads the newest messages, oldest first, and reports the newest id as the head', async () => {
+      await withLog({}, async (log) => {
+        const appended: StoredMessage[] = [];
+        for (let n = 1; n <= 5; n++) appended.push(await log.append('news', 'message', { n }));
+        const latest = await log.readLatest('news', 3);
+        assert.deepEqual(ids(latest.messages), ids(appended.slice(2)));
+        assert.equal(latest.cursor, appended[4]?.envelope.id);
+        assert.equal(log.headId('news'), appended[4]?.envelope.id);
+        const empty = await log.readLatest('empty', 3);
+        assert.deepEqual(empty.messages, []);
+        assert.deepEqual((await log.readAfter('empty', empty.cursor, 3)).messages, []);
+      });
+    });
+
+    it('refuses malformed ids with 400 INVALID_ID and ids newer than the channel with 400 UNKNOWN_ID', async () => {
+      await withLog({}, async (log) => {
+        const last = await log.append('chat', 'message', { n: 1 });
+        for (const bad of ['', 'abc', '12', '-1', '1-2-3', 'x'.repeat(200)]) {
+          await rejectsWith(() => log.checkId(bad, 'since'), 400, 'INVALID_ID');
+          await rejectsWith(log.readAfter('chat', bad, 10), 400, 'INVALID_ID');
+        }
+        await rejectsWith(log.readAfter('chat', laterId(last.envelope.id, 5), 10), 400, 'UNKNOWN_ID');
+      });
+    });
+
+    it('reports a gap when messages after the id have been trimmed from the history, and only then', async () => {
+      await withLog({ historyLimit: 5 }, async (log) => {
+        const start = (await log.readLatest('busy', 1)).cursor;
+        const appended: StoredMessage[] = [];
+        for (let n = 1; n <= 300; n++) appended.push(await log.append('busy', 'message', { n }));
+        const kept = (await log.readAfter('busy', start, Infinity));
+        assert.equal(kept.gap, true, 'reading from the start of a trimmed channel is a gap');
+        assert.ok(kept.messages.length >= 5 && kept.messages.length < 300, `a bounded history keeps at least HISTORY_LIMIT messages; kept ${kept.messages.length}`);
+        assert.deepEqual(ids(kept.messages), ids(appended.slice(300 - kept.messages.length)), 'what is kept is the newest, in order');
+
+        const oldestKept = 300 - kept.messages.length;
+        const newestTrimmed = appended[oldestKept - 1] as StoredMessage;
+        const atBoundary = await log.readAfter('busy', newestTrimmed.envelope.id, Infinity);
+        assert.equal(atBoundary.gap, false, 'the newest trimmed id is followed by the oldest kept message: nothing missed');
+        assert.deepEqual(ids(atBoundary.messages), ids(kept.messages));
+
+        const beforeBoundary = await log.readAfter('busy', (appended[oldestKept - 2] as StoredMessage).envelope.id, Infinity);
+        assert.equal(beforeBoundary.gap, true, 'one message older than that, and one was missed');
+
+        const recent = await log.readAfter('busy', (appended[297] as StoredMessage).envelope.id, Infinity);
+        assert.equal(recent.gap, false);
+        assert.deepEqual(ids(recent.messages), ids(appended.slice(298)));
+      });
+    });
+
+    it('delivers to a subscriber every message appended after it subscribed, in order, once', async () => {
+      await withLog({}, async (log) => {
+        await log.append('live', 'message', { n: 0 });
+        const seen = collector();
+        const unsubscribe = log.subscribe('live', seen.listener);
+        const appended: StoredMessage[] = [];
+        for (let n = 1; n <= 20; n++) appended.push(await log.append('live', 'message', { n }));
+        await seen.received(20);
+        assert.deepEqual(ids(seen.messages), ids(appended));
+        unsubscribe();
+        await log.append('live', 'message', { n: 21 });
+        // A second subscriber that is still there proves the 21st was delivered: the first must not have it.
+        const other = collector();
+        const stop = log.subscribe('live', other.listener);
+        const last = await log.append('live', 'message', { n: 22 });
+        await other.received(1);
+        assert.deepEqual(ids(other.messages), [last.envelope.id]);
+        assert.equal(seen.messages.length, 20);
+        stop();
+      });
+    });
+
+    it('has handed a subscriber every message a read returns by the time the read resolves', async () => {
+      await withLog({}, async (log) => {
+        const start = (await log.readLatest('replay', 1)).cursor;
+        const seen = collector();
+        const unsubscribe = log.subscribe('replay', seen.listener);
+        for (let n = 1; n <= 10; n++) await log.append('replay', 'message', { n });
+        const page = await log.readAfter('replay', start, Infinity);
+        assert.equal(page.messages.length, 10);
+        // No waiting here: a transport relays live messages that come after its replay, so
+        // these must have come already.
+        assert.deepEqual(ids(seen.messages), ids(page.messages));
+        unsubscribe();
+      });
+    });
+
+    it('keeps channels apart', async () => {
+      await withLog({}, async (log) => {
+        const seen = collector();
+        const unsubscribe = log.subscribe('left', seen.listener);
+        await log.append('right', 'message', { side: 'right' });
+        const left = await log.append('left', 'message', { side: 'left' });
+        await seen.received(1);
+        assert.deepEqual(ids(seen.messages), [left.envelope.id]);
+        assert.deepEqual((await log.readLatest('right', 10)).messages.map((m) => m.envelope.data), [{ side: 'right' }]);
+        unsubscribe();
+      });
+    });
+
+    it('counts channels and refuses a new one past MAX_CHANNELS with 507 TOO_MANY_CHANNELS', async () => {
+      await withLog({ maxChannels: 3 }, async (log) => {
+        for (const channel of ['a', 'b', 'c']) await log.append(channel, 'message', {});
+        assert.equal(log.channelCount(), 3);
+        await rejectsWith(log.append('d', 'message', {}), 507, 'TOO_MANY_CHANNELS');
+        await log.append('a', 'message', { again: true });
+        assert.equal(log.channelCount(), 3);
+      });
+    });
+
+    it('says it is healthy when it can take messages', async () => {
+      await withLog({}, async (log) => {
+        assert.deepEqual(await log.health(), { ok: true });
+      });
+    });
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * Redis is killed and started again while messages flow: health says so, publishes fail with a
+ * clear 503, connected subscribers stay connected, and no message Redis acknowledged is lost.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { LongPollReceiver, PollReceiver, type Receiver, SseReceiver, WebSocketReceiver } from './clients.ts';
+import { EventSource } from 'eventsource';
+import { Instance, publishTo, RedisServer, until } from './harness.ts';
+
+const TOTAL_ACKED = 300;
+const KILL_AFTER = 100;
+
+describe('Redis restarted mid-stream', () => {
+  let redis: RedisServer;
+  let a: Instance;
+  let b: Instance;
+
+  before(async () => {
+    redis = await RedisServer.start();
+    [a, b] = await Promise.all([Instance.start('instance-a', redis.url), Instance.start('instance-b', redis.url)]);
+    await Promise.all([a.healthy(), b.healthy()]);
+  });
+
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.stop();
+  });
+
+  it('loses no acknowledged message, keeps subscribers connected, and recovers its health', { timeout: 120_000 }, async () => {
+    const channel = 'outage';
+    const start = ((await (await fetch(`${a.url}/api/poll/${channel}`)).json()) as { cursor: string }).cursor;
+    const sse = new SseReceiver(a.url, channel, start);
+    const ws = new WebSocketReceiver(b.url, channel, start);
+    const receivers: Receiver[] = [sse, ws, new LongPollReceiver(a.url, channel, start), new PollReceiver(b.url, channel, start)];
+    const acked: string[] = [];
+    const refusals: { status: number; code: string; retryAfter: string | null }[] = [];
+    let publishing = true;
+
+    // Publishes without pause, alternating instances; a refused publish is tried again.
+    const publisher = (async () => {
+      for (let n = 1; publishing; n++) {
+        for (;;) {
+          const target = n % 2 === 0 ? a : b;
+          const res = await fetch(`${target.url}/api/channels/${channel}/messages`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ data: { n } }),
+          });
+          const body = (await res.json()) as { message?: { id: string }; error?: { code: string } };
+          if (res.status === 201 && body.message) {
+            acked.push(body.message.id);
+            break;
+          }
+          refusals.push({ status: res.status, code: body.error?.code ?? '', retryAfter: res.headers.get('retry-after') });
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          if (!publishing) return;
+        }
+        if (acked.length >= TOTAL_ACKED) return;
+      }
+    })();
+
+    try {
+      await sse.connected();
+      await ws.welcomed;
+      await until(`${KILL_AFTER} acknowledged publishes`, () => acked.length >= KILL_AFTER, 20_000, 5);
+      await redis.kill();
+
+      for (const instance of [a, b]) {
+        let health: { ok: boolean; reason?: string } | undefined;
+        await until(`${instance.name} to report 503 on /api/health`, async () => {
+          const res = await fetch(`${instance.url}/api/health`);
+          health = (await res.json()) as { ok: boolean; reason?: string };
+          return res.status === 503;
+        }, 10_000);
+        assert.equal(health?.ok, false);
+        assert.match(health?.reason ?? '', /Redis at 127\.0\.0\.1:\d+/);
+      }
+      const ackedWhileDown = acked.length;
+      await until('a publish refused while Redis is down', () => refusals.length > 0, 10_000);
+      assert.equal(acked.length, ackedWhileDown, 'nothing is acknowledged while Redis is down');
+
+      // A subscriber that arrives while Redis is away (no id to replay from) is accepted, and
+      // receives what is published once Redis is back.
+      const late = new EventSource(`${a.url}/api/sse/outage-late`);
+      const lateMessages: unknown[] = [];
+      late.addEventListener('message', (event) => lateMessages.push(JSON.parse(event.data).data));
+      await new Promise((resolve) => late.addEventListener('connected', resolve, { once: true }));
+
+      await redis.restart();
+      await Promise.all([a.healthy(15_000), b.healthy(15_000)]);
+      await until('the late subscriber to receive a message published after the restart', async () => {
+        if (lateMessages.length === 0) await publishTo(b.url, 'outage-late', { late: true });
+        return lateMessages.length > 0;
+      }, 10_000, 200);
+      late.close();
+      assert.deepEqual(lateMessages[0], { late: true });
+      await until(`${TOTAL_ACKED} acknowledged publishes`, () => acked.length >= TOTAL_ACKED, 30_000);
+      publishing = false;
+      await publisher;
+
+      assert.ok(refusals.every((refusal) => refusal.status === 503 && refusal.code === 'LOG_UNAVAILABLE' && refusal.retryAfter === '1'), JSON.stringify(refusals.slice(0, 3)));
+
+      // Every client ends with every acknowledged id, in order, none twice.
+      await Promise.all(receivers.map((receiver) => until(`${receiver.technique} to receive every acknowledged message`, () => {
+        const received = new Set(receiver.messages.map((m) => m.id));
+        return acked.every((id) => received.has(id));
+      }, 30_000)));
+      for (const receiver of receivers) {
+        const received = receiver.messages.map((m) => m.id);
+        assert.equal(new Set(received).size, received.length, `${receiver.technique} received no message twice`);
+        const ackedInOrder = received.filter((id) => acked.includes(id));
+        assert.deepEqual(ackedInOrder, acked, `${receiver.technique} received the acknowledged messages in order`);
+        assert.equal(receiver.gaps, 0);
+      }
+      // The streams rode out the outage on their first connection.
+      assert.equal(sse.connections, 1, `SSE stayed connected (${sse.failures.join('; ')})`);
+      assert.equal(ws.connections, 1, `WebSocket stayed connected (${ws.failures.join('; ')})`);
+
+      // And the history after the restart holds them all.
+      const history = (await (await fetch(`${b.url}/api/poll/${channel}?since=${start}&limit=100`)).json()) as { messages: { id: string }[] };
+      assert.deepEqual(history.messages.map((m) => m.id).filter((id) => acked.includes(id)), acked.slice(0, 100));
+    } finally {
+      publishing = false;
+      await publisher.catch(() => {});
+      for (const receiver of receivers) receiver.stop();
+    }
+  });
+});
