@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerContext } from '../context.ts';
+import { ApiError } from '../errors.ts';
 import { clientAddress } from '../http.ts';
 import type { ReadResult, StoredMessage } from '../log/types.ts';
 
@@ -123,6 +124,14 @@ export function createSseTransport(ctx: ServerContext) {
       page = lastEventId === null ? undefined : await log.readAfter(channel, lastEventId, Infinity);
     } catch (error) {
       detach(channel, res);
+      if (error instanceof ApiError && error.status === 503) {
+        // The log is down for a moment (Redis restarting). A 503 would make the browser give
+        // up for good, so open the stream and end it: it reconnects after `retry` with the
+        // same Last-Event-ID, and the replay is read once the log is back.
+        res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform' });
+        res.end(`retry: ${config.sseRetryMs}\n: ${error.message}; reconnect to resume\n\n`);
+        return;
+      }
       throw error;
     }
     if (res.destroyed) return;

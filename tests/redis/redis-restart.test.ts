@@ -87,6 +87,14 @@ describe('Redis restarted mid-stream', () => {
       late.addEventListener('message', (event) => lateMessages.push(JSON.parse(event.data).data));
       await new Promise((resolve) => late.addEventListener('connected', resolve, { once: true }));
 
+      // A stream that reconnects while Redis is away cannot be replayed yet: it is told to
+      // retry (a 503 would make a browser give up for good), and resumes once Redis is back.
+      const resuming = new EventSource(`${a.url}/api/sse/${channel}?lastEventId=${start}`);
+      const resumed: string[] = [];
+      resuming.addEventListener('message', (event) => resumed.push(event.lastEventId));
+      await new Promise((resolve) => resuming.addEventListener('error', resolve, { once: true }));
+      assert.notEqual(resuming.readyState, EventSource.CLOSED, 'the EventSource keeps retrying');
+
       await redis.restart();
       await Promise.all([a.healthy(15_000), b.healthy(15_000)]);
       await until('the late subscriber to receive a message published after the restart', async () => {
@@ -94,6 +102,9 @@ describe('Redis restarted mid-stream', () => {
         return lateMessages.length > 0;
       }, 10_000, 200);
       late.close();
+      await until('the resuming stream to replay once Redis is back', () => resumed.length >= ackedWhileDown, 15_000);
+      resuming.close();
+      assert.deepEqual(resumed.slice(0, ackedWhileDown), acked.slice(0, ackedWhileDown));
       assert.deepEqual(lateMessages[0], { late: true });
       await until(`${TOTAL_ACKED} acknowledged publishes`, () => acked.length >= TOTAL_ACKED, 30_000);
       publishing = false;
