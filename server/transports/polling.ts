@@ -27,6 +27,14 @@ export function formatPage(page: ReadResult): string {
 }
 // #endregion format-page
 
+/** Whether an If-None-Match header names this ETag: exactly (the common case), in a list, or weakly. */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header === etag || header === '*') return true;
+  // [spec] RFC 9110, 13.1.2: If-None-Match uses the weak comparison, over a comma-separated list.
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
 export function createPollingTransport(ctx: ServerContext) {
   const { config, log, stats } = ctx;
 
@@ -43,7 +51,7 @@ export function createPollingTransport(ctx: ServerContext) {
     res.setHeader('ETag', etag);
     // no-cache: the browser may keep the answer, but must revalidate it on every poll.
     res.setHeader('Cache-Control', 'no-cache');
-    if (req.headers['if-none-match'] === etag) {
+    if (matchesEtag(req.headers['if-none-match'], etag)) {
       res.writeHead(304).end();
       return;
     }

@@ -137,7 +137,15 @@ export function createWebSocketTransport(ctx: ServerContext) {
     stats.open.websocket += 1;
 
     // #region welcome
-    const since = params.get('since');
+    let since = params.get('since');
+    let sinceError: unknown;
+    try {
+      if (since !== null) log.checkId(since, 'since');
+    } catch (error) {
+      // Told in an error frame after the welcome; the connection starts live from now.
+      sinceError = error;
+      since = null;
+    }
     const key = req.headers['sec-websocket-key'] ?? '';
     send(ws, JSON.stringify({
       type: 'welcome',
@@ -145,6 +153,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
       cursor: since ?? log.headId(channel),
       handshake: { key, accept: computeAccept(key), version: req.headers['sec-websocket-version'] ?? null },
     }));
+    if (sinceError) send(ws, errorFrame(sinceError));
     if (since !== null) void replay(ws, channel, since);
     // #endregion welcome
 

@@ -55,6 +55,9 @@ describe('GET /api/poll/:channel', () => {
     const again = await poll(server, `etag?since=${first.id}`, { 'If-None-Match': etag });
     assert.equal(again.status, 304);
     assert.equal(await again.text(), '');
+    for (const header of [`"other", ${etag}`, `W/${etag}`]) {
+      assert.equal((await poll(server, `etag?since=${first.id}`, { 'If-None-Match': header })).status, 304, header);
+    }
     await publish(server, 'etag', 'b');
     const news = await poll(server, `etag?since=${first.id}`, { 'If-None-Match': etag });
     assert.equal(news.status, 200);

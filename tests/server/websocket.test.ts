@@ -130,6 +130,21 @@ describe('WebSocket /api/ws/:channel', () => {
     }
   });
 
+  it('answers a bad ?since= with an error frame after the welcome, and goes live from now', async () => {
+    const client = await new FrameReader(server.ws('/api/ws/badsince?since=garbage')).opened();
+    try {
+      const welcome = await client.next();
+      assert.notEqual(welcome.cursor, 'garbage');
+      const error = await client.next();
+      assert.equal(error.code, 'INVALID_ID');
+      assert.match(error.message, /garbage/);
+      const live = await publish(server, 'badsince', 'now');
+      assert.equal((await client.next()).message.id, live.id);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('refuses publishing to the clock with an error frame', async () => {
     const client = await new FrameReader(server.ws('/api/ws/clock')).opened();
     try {
