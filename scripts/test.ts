@@ -19,6 +19,7 @@ const hasTests = (dir: string) => existsSync(dir) && readdirSync(dir).some((file
 const steps: Step[] = [
   { name: 'type check (.astro)', command: ['npx', 'astro', 'check'] },
   { name: 'type check (.ts)', command: ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit'] },
+  { name: 'site tests', command: ['node', '--test', '--test-reporter=spec', 'tests/site/**/*.test.ts'] },
   { name: 'server tests', command: ['node', '--test', '--test-reporter=spec', 'tests/server/**/*.test.ts'] },
   { name: 'scale-out tests (Redis, nginx)', command: ['node', '--test', '--test-reporter=spec', 'tests/redis/**/*.test.ts'], when: () => hasTests('tests/redis') },
   { name: 'build the site', command: ['npx', 'astro', 'build'] },
