@@ -138,7 +138,7 @@ export function createSseTransport(ctx: ServerContext) {
 
     // #region headers
     res.writeHead(200, {
-      // [spec] The server must answer `Content-Type: text/event-stream`; caches must not keep it.
+      // [spec] The server must answer `Content-Type: text/event-stream`. no-cache: a cache must revalidate, never answer from a stored copy.
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
       // Tells nginx not to buffer this response: events must leave as they are written.
