@@ -1,0 +1,278 @@
+/**
+ * Runs a snippet: a fresh `<iframe sandbox="allow-scripts">` per run, its console in the output
+ * log, and what it did on the wire as a timeline with a lane per connection. Loaded on the
+ * reader's first Run.
+ */
+import { formatBytes, formatDuration, WireModel, type Lane, type WireMark } from '../lib/wire-model.ts';
+import { frameDocument } from './frame-document.ts';
+import { t, type SandboxHost } from './host.ts';
+import type { FrameBatch, FrameItem } from './protocol.ts';
+
+/** No message from the frame for this long (it sends one every 500 ms): the snippet is stuck. */
+const STUCK_AFTER_MS = 3000;
+const RENDER_EVERY_MS = 200;
+const MAX_OUTPUT_LINES = 500;
+const MAX_EVENT_ROWS = 60;
+const MIN_TIMELINE_MS = 5000;
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function randomToken(): string {
+  // crypto.randomUUID needs a secure context; a workshop on http://192.168.x.x is not one.
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
+  return root.querySelector(`[data-${name}]`) as T;
+}
+
+class Run {
+  readonly host: SandboxHost;
+  readonly token = randomToken();
+  readonly frame: HTMLIFrameElement;
+  readonly t0 = now();
+  readonly wire: WireModel;
+  #lastSeen = now();
+  #stuck = false;
+  #pendingLines: { level: string; text: string; at: number; uncaught: boolean }[] = [];
+  #lineCount = 0;
+  #wireDirty = true;
+  #renderTimer: ReturnType<typeof setInterval>;
+  #rechecked = false;
+  #laneViews = new Map<Lane, { root: HTMLElement; signature: string }>();
+
+  constructor(host: SandboxHost) {
+    this.host = host;
+    this.wire = new WireModel(this.t0, host.apiBase);
+    const { root } = host;
+    part(root, 'panels').hidden = false;
+    part(root, 'output').replaceChildren();
+    part(root, 'wire').replaceChildren(el('p', 'rl-sb-empty', t(host, 'sandbox.wire.empty')));
+    part(root, 'totals').textContent = '';
+    root.dataset.run = 'running';
+    part(root, 'run-state').textContent = t(host, 'sandbox.state.running');
+    (root.querySelector('[data-action="stop"]') as HTMLButtonElement).disabled = false;
+    host.notice('');
+
+    this.frame = document.createElement('iframe');
+    // allow-scripts only: an opaque origin, so no access to the page's DOM, cookies or storage;
+    // no allow-top-navigation, no allow-popups, no allow-forms.
+    this.frame.setAttribute('sandbox', 'allow-scripts');
+    this.frame.className = 'rl-sb-frame';
+    this.frame.title = t(host, 'sandbox.frame.title');
+    this.frame.tabIndex = -1;
+    this.frame.setAttribute('aria-hidden', 'true');
+    this.frame.srcdoc = frameDocument({ token: this.token, code: host.code }, host.apiBase);
+    root.append(this.frame);
+    this.#renderTimer = setInterval(() => this.#render(), RENDER_EVERY_MS);
+  }
+
+  receive(batch: FrameItem[]): void {
+    this.#lastSeen = now();
+    if (this.#stuck) {
+      this.#stuck = false;
+      delete this.host.root.dataset.stuck;
+      this.host.notice('');
+    }
+    for (const item of batch) {
+      const at = Math.max(0, item.t - this.t0);
+      switch (item.k) {
+        case 'log':
+          this.#line(item.level, item.text, at);
+          break;
+        case 'error':
+          this.#line('error', `${t(this.host, 'sandbox.output.uncaught')} ${item.text}`, at, true);
+          break;
+        case 'rejection':
+          this.#line('error', `${t(this.host, 'sandbox.output.unhandled')} ${item.text}`, at, true);
+          break;
+        case 'wire':
+          this.wire.add(item);
+          this.#wireDirty = true;
+          if (!this.#rechecked && (item.ev === 'fail' || (item.ev === 'close' && item.code === 1006) || (item.ev === 'error' && item.kind === 'sse'))) {
+            this.#rechecked = true;
+            this.host.recheckServer();
+          }
+          break;
+      }
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.#renderTimer);
+    this.frame.remove();
+    this.wire.stop(now(), t(this.host, 'sandbox.wire.stopped'));
+    this.#wireDirty = true;
+    this.#render();
+    const { root } = this.host;
+    root.dataset.run = 'stopped';
+    delete root.dataset.stuck;
+    part(root, 'run-state').textContent = t(this.host, 'sandbox.state.stopped');
+    (root.querySelector('[data-action="stop"]') as HTMLButtonElement).disabled = true;
+  }
+
+  #line(level: string, text: string, at: number, uncaught = false): void {
+    this.#pendingLines.push({ level, text, at, uncaught });
+  }
+
+  #render(): void {
+    if (document.visibilityState === 'visible' && !this.#stuck && now() - this.#lastSeen > STUCK_AFTER_MS) {
+      this.#stuck = true;
+      this.host.root.dataset.stuck = 'true';
+      this.host.notice(t(this.host, 'sandbox.state.stuck'));
+    }
+    this.#flushOutput();
+    if (this.#wireDirty || this.wire.live) this.#renderWire();
+  }
+
+  /** Output is appended in batches: the log region announces politely, not per line. */
+  #flushOutput(): void {
+    if (!this.#pendingLines.length) return;
+    const output = part(this.host.root, 'output');
+    const atBottom = output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
+    const fragment = document.createDocumentFragment();
+    for (const line of this.#pendingLines.splice(0)) {
+      const row = el('div', 'rl-sb-line');
+      row.dataset.level = line.level;
+      if (line.uncaught) row.dataset.uncaught = 'true';
+      row.append(el('span', 'rl-sb-time', seconds(line.at)), el('span', 'rl-sb-msg', line.text));
+      fragment.append(row);
+      this.#lineCount += 1;
+    }
+    output.append(fragment);
+    while (this.#lineCount > MAX_OUTPUT_LINES && output.firstChild) {
+      output.firstChild.remove();
+      this.#lineCount -= 1;
+    }
+    if (atBottom) output.scrollTop = output.scrollHeight;
+  }
+
+  #renderWire(): void {
+    this.#wireDirty = false;
+    const { host, wire } = this;
+    const container = part(host.root, 'wire');
+    const elapsed = now() - this.t0;
+    const span = Math.max(MIN_TIMELINE_MS, Math.ceil(elapsed / MIN_TIMELINE_MS) * MIN_TIMELINE_MS);
+    const { totals } = wire;
+    part(host.root, 'totals').textContent = t(host, 'sandbox.wire.totals', {
+      requests: totals.requests,
+      bytesIn: formatBytes(totals.bytesIn),
+      bytesOut: formatBytes(totals.bytesOut),
+      open: totals.open,
+    });
+    if (!wire.lanes.length) return;
+    container.querySelector('.rl-sb-empty')?.remove();
+    for (const lane of wire.lanes) {
+      let view = this.#laneViews.get(lane);
+      if (!view) {
+        view = { root: el('section', 'rl-sb-lane'), signature: '' };
+        this.#laneViews.set(lane, view);
+        container.append(view.root);
+      }
+      const last = lane.marks[lane.marks.length - 1];
+      const pending = lane.marks.some((mark) => mark.pending);
+      const signature = `${lane.state}|${lane.marks.length}|${lane.dropped}|${last?.text}|${pending ? Math.floor(elapsed / 500) : ''}|${span}`;
+      if (signature === view.signature && !pending) continue;
+      view.signature = signature;
+      this.#renderLane(view.root, lane, elapsed, span);
+    }
+  }
+
+  #renderLane(root: HTMLElement, lane: Lane, elapsed: number, span: number): void {
+    const { host } = this;
+    root.dataset.kind = lane.kind;
+    root.dataset.state = lane.state;
+    const head = el('div', 'rl-sb-lane-head');
+    head.append(
+      el('span', 'rl-sb-kind', t(host, `sandbox.wire.kind.${lane.kind}`)),
+      el('span', 'rl-sb-label', lane.label),
+      el('span', 'rl-sb-lane-state', t(host, `sandbox.wire.state.${lane.state}`)),
+    );
+
+    const track = el('div', 'rl-sb-track');
+    track.setAttribute('aria-hidden', 'true');
+    const left = (at: number) => `${Math.min(100, (at / span) * 100).toFixed(2)}%`;
+    if (lane.kind === 'sse' || lane.kind === 'ws') {
+      const bar = el('span', 'rl-sb-span');
+      bar.style.left = left(lane.start);
+      bar.style.width = `${Math.max(0.5, (((lane.end ?? elapsed) - lane.start) / span) * 100).toFixed(2)}%`;
+      if (lane.end === undefined) bar.dataset.live = 'true';
+      track.append(bar);
+    }
+    for (const mark of lane.marks) {
+      if (mark.tone === 'request') {
+        const bar = el('span', 'rl-sb-span');
+        bar.dataset.tone = mark.tone;
+        bar.style.left = left(mark.at);
+        bar.style.width = `${Math.max(0.5, (((mark.until ?? elapsed) - mark.at) / span) * 100).toFixed(2)}%`;
+        if (mark.pending) bar.dataset.pending = 'true';
+        track.append(bar);
+      } else {
+        const tick = el('span', 'rl-sb-tick');
+        tick.dataset.tone = mark.tone;
+        tick.style.left = left(mark.at);
+        track.append(tick);
+      }
+    }
+
+    const list = el('ol', 'rl-sb-events');
+    const shown = lane.marks.slice(-MAX_EVENT_ROWS);
+    const hidden = lane.dropped + lane.marks.length - shown.length;
+    if (hidden > 0) list.append(el('li', 'rl-sb-more', t(host, 'sandbox.wire.earlier', { count: hidden })));
+    for (const mark of shown) list.append(this.#eventRow(mark, elapsed));
+    const wasAtBottom = root.querySelector('.rl-sb-events');
+    const keepBottom = !wasAtBottom || wasAtBottom.scrollTop + wasAtBottom.clientHeight >= wasAtBottom.scrollHeight - 4;
+    root.replaceChildren(head, track, list);
+    if (keepBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  #eventRow(mark: WireMark, elapsed: number): HTMLLIElement {
+    const row = el('li', 'rl-sb-event');
+    row.dataset.tone = mark.tone;
+    const text = mark.pending ? `${mark.text} · ${t(this.host, 'sandbox.wire.pending')} ${formatDuration(elapsed - mark.at)}` : mark.text;
+    if (mark.pending) row.dataset.pending = 'true';
+    row.append(el('span', 'rl-sb-time', seconds(mark.at)), el('span', 'rl-sb-msg', text));
+    return row;
+  }
+}
+
+const runs = new Map<SandboxHost, Run>();
+
+// One listener for every sandbox: a batch counts only if it comes from the frame of a current
+// run (event.source) and carries that run's token. Anything else is dropped.
+window.addEventListener('message', (event: MessageEvent<Partial<FrameBatch> | null>) => {
+  if (event.source === null) return;
+  for (const run of runs.values()) {
+    if (event.source !== run.frame.contentWindow) continue;
+    const data = event.data;
+    if (data && data.token === run.token && Array.isArray(data.batch)) run.receive(data.batch);
+    return;
+  }
+});
+
+/** Starts a fresh run of the host's current code, ending the previous one. */
+export function startRun(host: SandboxHost): void {
+  stopRun(host);
+  runs.set(host, new Run(host));
+}
+
+/** Ends the host's run: the frame goes, and every connection it opened with it. */
+export function stopRun(host: SandboxHost): void {
+  const run = runs.get(host);
+  if (!run) return;
+  runs.delete(host);
+  run.stop();
+}

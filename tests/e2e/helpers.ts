@@ -1,0 +1,62 @@
+/** Locators and waits shared by the end-to-end tests. */
+import path from 'node:path';
+import { expect, type Locator, type Page } from '@playwright/test';
+import { parseExpect } from '../../src/lib/sandbox-expect.ts';
+
+/** The built site the tests serve: dist/, or RL_E2E_SITE_DIR (a build made with `astro build --outDir`). */
+export const SITE_DIR = path.resolve(process.env.RL_E2E_SITE_DIR ?? path.join(import.meta.dirname, '../../dist'));
+
+/** The sandbox with this title on the page. */
+export function sandboxByTitle(page: Page, title: string): Locator {
+  return page.locator('[data-rl-sandbox]').filter({ has: page.locator('[data-title]', { hasText: title }) });
+}
+
+export function output(sandbox: Locator): Locator {
+  return sandbox.locator('[data-output]');
+}
+
+export function wire(sandbox: Locator): Locator {
+  return sandbox.locator('[data-wire]');
+}
+
+export function action(sandbox: Locator, name: 'run' | 'stop' | 'reset' | 'copy' | 'share'): Locator {
+  return sandbox.locator(`button[data-action="${name}"]`);
+}
+
+/** The sandbox's `expect` as Playwright wants it: text, or a RegExp. */
+export function expectation(value: string): string | RegExp {
+  const parsed = parseExpect(value);
+  return parsed.kind === 'text' ? parsed.text : parsed.pattern;
+}
+
+/** Types new code into a sandbox: clicking the code loads the editor. */
+export async function replaceCode(page: Page, sandbox: Locator, code: string): Promise<void> {
+  const editor = sandbox.locator('.cm-content');
+  await sandbox.locator('[data-code-host] pre, .cm-content').first().click();
+  await expect(editor).toBeFocused();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Delete');
+  // insertText, not type: the editor would auto-indent typed newlines.
+  await page.keyboard.insertText(code);
+}
+
+/** A server's open connections, from its /api/stats. */
+export async function openConnections(page: Page, serverUrl: string): Promise<{ sse: number; websocket: number; longPoll: number; total: number }> {
+  const response = await page.request.get(`${serverUrl}/api/stats`);
+  return ((await response.json()) as { open: { sse: number; websocket: number; longPoll: number; total: number } }).open;
+}
+
+/** A second, private companion server for tests that stop it or count its connections. */
+export async function startPrivateServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const { createApp } = await import('../../server/app.ts');
+  const app = createApp({ siteDir: SITE_DIR });
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+  const { port } = app.server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await app.close();
+      app.server.closeAllConnections();
+    },
+  };
+}
