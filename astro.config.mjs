@@ -1,4 +1,5 @@
 // @ts-check
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import starlightLinksValidator from 'starlight-links-validator';
@@ -9,6 +10,11 @@ export default defineConfig({
   srcDir: '.',
   // `npm run dev` only: Astro's dev server hands /api (and its WebSockets) to the companion server.
   vite: {
+    resolve: {
+      // Starlight's search box loads Pagefind's UI when the page is idle; this stand-in loads it
+      // when the search dialog opens, so a page ships under 20 KB of JS before interaction.
+      alias: [{ find: /^@pagefind\/default-ui$/, replacement: fileURLToPath(new URL('./src/lib/lazy-pagefind-ui.ts', import.meta.url)) }],
+    },
     server: {
       proxy: { '/api': { target: `http://127.0.0.1:${process.env.API_PORT ?? 3000}`, ws: true } },
     },
