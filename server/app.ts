@@ -45,7 +45,8 @@ export interface App {
   close(): Promise<void>;
 }
 
-type StreamHandler = (req: http.IncomingMessage, res: http.ServerResponse, channel: string, params: URLSearchParams) => Promise<void>;
+/** Answers at once (returns nothing), or returns the promise of an answer. */
+type StreamHandler = (req: http.IncomingMessage, res: http.ServerResponse, channel: string, params: URLSearchParams) => Promise<void> | undefined;
 
 const STREAM_ROUTE = /^\/api\/(poll|long-poll|sse)\/([^/]*)$/;
 const WS_ROUTE = /^\/api\/ws\/([^/]*)$/;
@@ -147,7 +148,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
           return;
         }
         try {
-          handler(req, res, checkChannel(match[2] as string), params).catch((error: unknown) => sendError(res, error));
+          handler(req, res, checkChannel(match[2] as string), params)?.catch((error: unknown) => sendError(res, error));
         } catch (error) {
           sendError(res, error);
         }

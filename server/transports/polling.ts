@@ -39,24 +39,27 @@ export function createPollingTransport(ctx: ServerContext) {
   const { config, log, stats } = ctx;
 
   // #region handle-poll
-  return async function handlePoll(req: IncomingMessage, res: ServerResponse, channel: string, params: URLSearchParams): Promise<void> {
+  return function handlePoll(req: IncomingMessage, res: ServerResponse, channel: string, params: URLSearchParams): Promise<void> | undefined {
     stats.requests.poll += 1;
     const limit = integerParam(params, 'limit', config.pollDefaultLimit, 1, config.pollMaxLimit, 'POLL_MAX_LIMIT');
     const since = params.get('since');
     if (since !== null) log.checkId(since, 'since');
 
     // The answer depends only on the channel's newest id and the query, so the ETag is
-    // known before reading anything: a client that is up to date costs one comparison.
+    // known before reading anything: a client that is up to date costs one comparison,
+    // answered synchronously, with no promise and no read.
     const etag = `"${log.headId(channel)}.${limit}.${since ?? ''}"`;
-    res.setHeader('ETag', etag);
     // no-cache: the browser may keep the answer, but must revalidate it on every poll.
-    res.setHeader('Cache-Control', 'no-cache');
     if (matchesEtag(req.headers['if-none-match'], etag)) {
-      res.writeHead(304).end();
-      return;
+      res.writeHead(304, { ETag: etag, 'Cache-Control': 'no-cache' }).end();
+      return undefined;
     }
-    const page = since === null ? await log.readLatest(channel, limit) : await log.readAfter(channel, since, limit);
-    sendJson(res, 200, formatPage(page));
+    return sendPage(res, channel, since, limit, etag);
   };
   // #endregion handle-poll
+
+  async function sendPage(res: ServerResponse, channel: string, since: string | null, limit: number, etag: string): Promise<void> {
+    const page = since === null ? await log.readLatest(channel, limit) : await log.readAfter(channel, since, limit);
+    sendJson(res, 200, formatPage(page), { ETag: etag, 'Cache-Control': 'no-cache' });
+  }
 }
