@@ -74,6 +74,9 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   const config = resolveConfig(overrides);
   const log = options.log ?? new MemoryLog({ historyLimit: config.historyLimit, maxChannels: config.maxChannels });
   const stats = new Stats();
+  /** The name /api/stats gives this instance. */
+  const instanceName = config.instanceName || `${os.hostname()}-${process.pid}`;
+  /** Prefix of connection ids: short, and unique across instances and restarts. */
   const instance = Math.random().toString(36).slice(2, 8);
   let connections = 0;
   const ctx: ServerContext = {
@@ -111,7 +114,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
     const open = { ...stats.open, total: ctx.gate.total };
     res.set('Cache-Control', 'no-store').json({
       log: log.kind,
-      instance: config.instanceName || `${os.hostname()}-${process.pid}`,
+      instance: instanceName,
       uptimeS: Math.round(process.uptime()),
       channels: log.channelCount(),
       open,
@@ -186,7 +189,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
         // From here the transport counts the connection until the WebSocket closes.
         accepted = true;
         if (channel === undefined) echo.accept(ws, address);
-        else websocket.accept(ws, req, channel, params);
+        else websocket.accept(ws, req, channel, params, address);
       });
       // Without verifyClient or extensions to negotiate, ws accepts or refuses a handshake
       // synchronously: not accepted by now means refused (bad key or version), so uncount it.

@@ -1,5 +1,4 @@
-import { ApiError, describeValue } from '../errors.ts';
-import type { ChannelLog, Listener, ReadResult, StoredMessage } from './types.ts';
+import { logErrors, type ChannelLog, type Listener, type ReadResult, type StoredMessage } from './types.ts';
 
 export interface MemoryLogOptions {
   historyLimit: number;
@@ -65,7 +64,7 @@ export class MemoryLog implements ChannelLog {
       from = oldest;
       gap = true;
     } else if (sinceSeq > head) {
-      throw new ApiError(400, 'UNKNOWN_ID', `since=${describeValue(since)} is newer than any message on channel "${channel}"; its newest id is "${this.#epoch}-${head}"`);
+      throw logErrors.unknownId(channel, since, `${this.#epoch}-${head}`);
     } else if (sinceSeq + 1 < oldest) {
       from = oldest;
       gap = true;
@@ -120,7 +119,7 @@ export class MemoryLog implements ChannelLog {
     let state = this.#channels.get(name);
     if (!state) {
       if (this.#channels.size >= this.#maxChannels) {
-        throw new ApiError(507, 'TOO_MANY_CHANNELS', `channel "${name}" cannot be created: the server already has ${this.#channels.size} channels, the most allowed (MAX_CHANNELS); use an existing channel`);
+        throw logErrors.tooManyChannels(name, this.#channels.size, 'server');
       }
       state = { seq: 0, ring: [], start: 0, listeners: new Set() };
       this.#channels.set(name, state);
@@ -131,7 +130,7 @@ export class MemoryLog implements ChannelLog {
   #parse(id: string, name: string): [string, number] {
     const match = ID_PATTERN.exec(id);
     if (!match) {
-      throw new ApiError(400, 'INVALID_ID', `${name} must be a message id taken from an earlier response, such as "${this.#epoch}-42"; received ${describeValue(id)}`);
+      throw logErrors.invalidId(name, id, `${this.#epoch}-42`);
     }
     return [match[1] as string, Number(match[2])];
   }

@@ -14,8 +14,8 @@
  * a client whose `since` is older than that has missed messages.
  */
 import { ClientClosedError, ClientOfflineError, createClient, ErrorReply } from 'redis';
-import { ApiError, describeValue } from '../errors.ts';
-import type { ChannelLog, Envelope, Listener, ReadResult, StoredMessage } from './types.ts';
+import { ApiError } from '../errors.ts';
+import { logErrors, type ChannelLog, type Envelope, type Listener, type ReadResult, type StoredMessage } from './types.ts';
 
 export interface RedisLogOptions {
   /** `redis://[user:password@]host:port[/db]` */
@@ -236,7 +236,7 @@ export class RedisLog implements ChannelLog {
     const [id, count] = reply as [string, number];
     this.#channelCount = count;
     if (id === '') {
-      throw new ApiError(507, 'TOO_MANY_CHANNELS', `channel "${channel}" cannot be created: the deployment already has ${count} channels, the most allowed (MAX_CHANNELS); use an existing channel`);
+      throw logErrors.tooManyChannels(channel, count, 'deployment');
     }
     this.#seen(channel, id);
     return toMessage(channel, id, type, dataJson);
@@ -247,7 +247,7 @@ export class RedisLog implements ChannelLog {
     const count = Number.isFinite(limit) ? limit + 1 : 0;
     const [firstPrev, lastId, entries] = await this.#read(channel, 'after', since, count);
     if (compare(since, lastId) > 0) {
-      throw new ApiError(400, 'UNKNOWN_ID', `since=${describeValue(since)} is newer than any message on channel "${channel}"; its newest id is "${lastId}"`);
+      throw logErrors.unknownId(channel, since, lastId);
     }
     const more = Number.isFinite(limit) && entries.length > limit;
     const messages = (more ? entries.slice(0, limit) : entries).map((entry) => entryToMessage(channel, entry));
@@ -275,7 +275,7 @@ export class RedisLog implements ChannelLog {
   checkId(id: string, name: string): void {
     const match = ID_PATTERN.exec(id);
     if (!match || BigInt(match[1] as string) > MAX_ID_PART || BigInt(match[2] as string) > MAX_ID_PART) {
-      throw new ApiError(400, 'INVALID_ID', `${name} must be a message id taken from an earlier response, such as "1700000000000-0"; received ${describeValue(id)}`);
+      throw logErrors.invalidId(name, id, '1700000000000-0');
     }
   }
 
@@ -540,16 +540,18 @@ export class RedisLog implements ChannelLog {
 
   /** Runs a Lua script by its SHA1, loading it when Redis does not know it (after a restart). */
   async #script(script: string, keys: string[], args: string[]): Promise<unknown> {
+    const run = (sha: string) => this.#command(['EVALSHA', sha, String(keys.length), ...keys, ...args]);
     const sha = this.#scriptShas.get(script);
     if (sha !== undefined) {
       try {
-        return await this.#command(['EVALSHA', sha, String(keys.length), ...keys, ...args]);
+        return await run(sha);
       } catch (error) {
-        if (!(error instanceof ApiError && error.code === 'NOSCRIPT')) throw error;
+        if (!(error instanceof ErrorReply && error.message.startsWith('NOSCRIPT'))) throw error;
       }
     }
-    this.#scriptShas.set(script, String(await this.#command(['SCRIPT', 'LOAD', script])));
-    return this.#command(['EVALSHA', this.#scriptShas.get(script) as string, String(keys.length), ...keys, ...args]);
+    const loaded = String(await this.#command(['SCRIPT', 'LOAD', script]));
+    this.#scriptShas.set(script, loaded);
+    return run(loaded);
   }
 
   /** Sends a command; a lost or absent connection becomes a 503 LOG_UNAVAILABLE. */
@@ -557,10 +559,7 @@ export class RedisLog implements ChannelLog {
     try {
       return await this.#client.sendCommand(args);
     } catch (error) {
-      if (error instanceof ErrorReply) {
-        if (error.message.startsWith('NOSCRIPT')) throw new ApiError(500, 'NOSCRIPT', error.message);
-        throw error;
-      }
+      if (error instanceof ErrorReply) throw error;
       throw this.#unavailable(error as Error);
     }
   }

@@ -4,6 +4,8 @@
  * swapped without touching them.
  */
 
+import { ApiError, describeValue } from '../errors.ts';
+
 /** A message as every technique delivers it. */
 export interface Envelope {
   /** Opaque, increasing in the channel's order; clients only pass it back. */
@@ -31,6 +33,26 @@ export interface ReadResult {
   more: boolean;
   /** Messages after `since` have left the history (or never were in it): some were missed. */
   gap: boolean;
+}
+
+/** The errors every log gives for the same mistakes, in the same words. */
+export const logErrors = {
+  invalidId: (name: string, value: string, example: string) =>
+    new ApiError(400, 'INVALID_ID', `${name} must be a message id taken from an earlier response, such as "${example}"; received ${describeValue(value)}`),
+  unknownId: (channel: string, since: string, newest: string) =>
+    new ApiError(400, 'UNKNOWN_ID', `since=${describeValue(since)} is newer than any message on channel "${channel}"; its newest id is "${newest}"`),
+  /** `scope` is what holds the channels: this server, or a deployment sharing one log. */
+  tooManyChannels: (channel: string, count: number, scope: 'server' | 'deployment') =>
+    new ApiError(507, 'TOO_MANY_CHANNELS', `channel "${channel}" cannot be created: the ${scope} already has ${count} channels, the most allowed (MAX_CHANNELS); use an existing channel`),
+};
+
+/** What a client is told, on any transport, when messages after `since` have left the history. */
+export function gapNotice(since: string, page: ReadResult): { since: string; oldest: string | null; message: string } {
+  return {
+    since,
+    oldest: page.messages[0]?.envelope.id ?? null,
+    message: `messages after ${since} are no longer in the history; what follows starts at the oldest message kept`,
+  };
 }
 
 export type Listener = (message: StoredMessage) => void;

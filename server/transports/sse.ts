@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { clientAddress } from '../http.ts';
-import type { ReadResult, StoredMessage } from '../log/types.ts';
+import { gapNotice, type ReadResult, type StoredMessage } from '../log/types.ts';
 
 // #region heartbeat-comment
 // [spec] Lines that start with a colon are comments; the blank line after it dispatches
@@ -30,9 +30,7 @@ export function formatEvent(message: StoredMessage): string {
 // #endregion format-event
 
 function formatGap(since: string, page: ReadResult): string {
-  const oldest = page.messages[0]?.envelope.id ?? null;
-  const data = { since, oldest, message: `messages after ${since} are no longer in the history; what follows starts at the oldest message kept` };
-  return `event: gap\ndata: ${JSON.stringify(data)}\n\n`;
+  return `event: gap\ndata: ${JSON.stringify(gapNotice(since, page))}\n\n`;
 }
 
 export function createSseTransport(ctx: ServerContext) {

@@ -13,8 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { ServerContext } from '../context.ts';
 import { ApiError, describeValue, toApiError } from '../errors.ts';
-import { clientAddress } from '../http.ts';
-import type { StoredMessage } from '../log/types.ts';
+import { gapNotice, type StoredMessage } from '../log/types.ts';
 import { publishMessage } from '../publish.ts';
 
 // #region accept-key
@@ -78,7 +77,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
     try {
       const page = await log.readAfter(channel, since, Infinity);
       if (page.gap) {
-        send(ws, JSON.stringify({ type: 'gap', since, oldest: page.messages[0]?.envelope.id ?? null, message: `messages after ${since} are no longer in the history; what follows starts at the oldest message kept` }));
+        send(ws, JSON.stringify({ type: 'gap', ...gapNotice(since, page) }));
       }
       for (const message of page.messages) send(ws, messageFrame(message));
       stats.messages.replayed += page.messages.length;
@@ -123,9 +122,8 @@ export function createWebSocketTransport(ctx: ServerContext) {
   // #endregion frames
 
   /** A WebSocket whose handshake the app has accepted for `channel`. */
-  function accept(ws: WebSocket, req: IncomingMessage, channel: string, params: URLSearchParams): void {
+  function accept(ws: WebSocket, req: IncomingMessage, channel: string, params: URLSearchParams, address: string): void {
     stats.requests.websocket += 1;
-    const address = clientAddress(req);
     let set = sockets.get(channel);
     if (!set) {
       const unsubscribe = log.subscribe(channel, (message) => broadcast(channel, message));

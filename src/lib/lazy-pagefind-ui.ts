@@ -9,10 +9,8 @@ type PagefindOptions = Record<string, unknown> & { element: string };
 export class PagefindUI {
   constructor(options: PagefindOptions) {
     const dialog = document.querySelector(options.element)?.closest('dialog');
-    let loading = false;
+    // Called once: at once without a dialog, else when the dialog first opens.
     const load = (): void => {
-      if (loading) return;
-      loading = true;
       void import('@pagefind/default-ui/npm_dist/mjs/ui-core.mjs').then(({ PagefindUI: RealPagefindUI }) => {
         // The dialog is open already: put the reader in the search field the UI creates.
         new RealPagefindUI({ ...options, autofocus: true });

@@ -3,7 +3,7 @@
  * `#sandbox=<sandbox id>.<payload>`. Uses the platform's CompressionStream (browsers and Node),
  * so no compression library ships to the page.
  */
-export const SHARE_PARAM = 'sandbox';
+const SHARE_PARAM = 'sandbox';
 
 async function pipe(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform);

@@ -9,7 +9,6 @@ export interface SandboxHost {
   original: string;
   /** The code as the reader has it now. */
   code: string;
-  expect: string;
   /** The API base, ending in `/`: the run frame's `<base href>`. */
   apiBase: string;
   strings: Record<string, string>;
@@ -26,4 +25,9 @@ export interface SandboxHost {
 export function t(host: SandboxHost, key: string, values: Record<string, string | number> = {}): string {
   const template = host.strings[key] ?? key;
   return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name] ?? ''));
+}
+
+/** The element marked `data-<name>` inside a sandbox. */
+export function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
+  return root.querySelector(`[data-${name}]`) as T;
 }

@@ -4,13 +4,9 @@
  * the runner (frame, output, wire view) load on demand.
  */
 import { decodeCode, parseShareHash, shareHash } from '../lib/share-code.ts';
-import { t, type SandboxHost } from './host.ts';
+import { part, t, type SandboxHost } from './host.ts';
 
 const HEALTH_TIMEOUT_MS = 4000;
-
-function byData<T extends HTMLElement>(root: HTMLElement, name: string): T {
-  return root.querySelector(`[data-${name}]`) as T;
-}
 
 const hosts: SandboxHost[] = [];
 let serverCheck: Promise<boolean> | undefined;
@@ -30,8 +26,8 @@ function checkServer(apiBase: string): void {
       const state = online ? 'online' : 'offline';
       if (host.root.dataset.server === state) continue;
       host.root.dataset.server = state;
-      byData(host.root, 'server-text').textContent = t(host, `sandbox.server.${state}`);
-      const help = byData(host.root, 'offline');
+      part(host.root, 'server-text').textContent = t(host, `sandbox.server.${state}`);
+      const help = part(host.root, 'offline');
       help.textContent = online ? '' : t(host, 'sandbox.server.help', { base: apiBase });
       help.hidden = online;
     }
@@ -42,7 +38,7 @@ function loadEditor(host: SandboxHost, focus: boolean, at?: { x: number; y: numb
   host.editorLoading ??= import('./editor.ts').then(({ mountEditor }) => {
     const pre = host.root.querySelector('[data-code-host] pre') as HTMLElement;
     host.editor = mountEditor(pre, host.code, {
-      label: t(host, 'sandbox.editor.label', { title: byData(host.root, 'title').textContent ?? '' }),
+      label: t(host, 'sandbox.editor.label', { title: part(host.root, 'title').textContent ?? '' }),
       onRun: () => host.run(),
       onChange: (code) => {
         host.code = code;
@@ -62,9 +58,9 @@ async function share(host: SandboxHost): Promise<void> {
   const hash = await shareHash(host.id, host.code);
   history.replaceState(history.state, '', hash);
   const link = location.href;
-  const field = byData<HTMLInputElement>(host.root, 'share-url');
+  const field = part<HTMLInputElement>(host.root, 'share-url');
   field.value = link;
-  byData(host.root, 'share').hidden = false;
+  part(host.root, 'share').hidden = false;
   try {
     await navigator.clipboard.writeText(link);
     host.notice(t(host, 'sandbox.share.copied'));
@@ -82,7 +78,6 @@ function setup(root: HTMLElement): SandboxHost {
     id: root.dataset.id ?? '',
     original,
     code: original,
-    expect: root.dataset.expect ?? '',
     apiBase: `${base.origin}/`,
     strings: JSON.parse(root.dataset.strings ?? '{}') as Record<string, string>,
     recheckServer: () => checkServer(host.apiBase),
@@ -91,7 +86,7 @@ function setup(root: HTMLElement): SandboxHost {
       void import('./runner.ts').then((runner) => runner.startRun(host));
     },
     notice: (text) => {
-      const notice = byData(root, 'notice');
+      const notice = part(root, 'notice');
       notice.textContent = text;
     },
   };
@@ -111,7 +106,7 @@ function setup(root: HTMLElement): SandboxHost {
       host.code = host.original;
       host.editor?.setCode(host.original);
       if (parseShareHash(location.hash)?.id === host.id) history.replaceState(history.state, '', location.pathname + location.search);
-      byData(root, 'share').hidden = true;
+      part(root, 'share').hidden = true;
       host.notice(t(host, 'sandbox.reset.done'));
     },
     copy: () => {

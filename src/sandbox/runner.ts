@@ -5,7 +5,7 @@
  */
 import { formatBytes, formatDuration, WireModel, type Lane, type WireMark } from '../lib/wire-model.ts';
 import { frameDocument } from './frame-document.ts';
-import { t, type SandboxHost } from './host.ts';
+import { part, t, type SandboxHost } from './host.ts';
 import type { FrameBatch, FrameItem } from './protocol.ts';
 
 /** No message from the frame for this long (it sends one every 500 ms): the snippet is stuck. */
@@ -33,10 +33,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, te
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
-}
-
-function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
-  return root.querySelector(`[data-${name}]`) as T;
 }
 
 class Run {
@@ -184,8 +180,10 @@ class Run {
       }
       const last = lane.marks[lane.marks.length - 1];
       const pending = lane.marks.some((mark) => mark.pending);
-      const signature = `${lane.state}|${lane.marks.length}|${lane.dropped}|${last?.text}|${pending ? Math.floor(elapsed / 500) : ''}|${span}`;
-      if (signature === view.signature && !pending) continue;
+      // A waiting request or an open stream grows with time: redraw it twice a second, not every tick.
+      const growing = pending || lane.end === undefined;
+      const signature = `${lane.state}|${lane.marks.length}|${lane.dropped}|${last?.text}|${growing ? Math.floor(elapsed / 500) : ''}|${span}`;
+      if (signature === view.signature) continue;
       view.signature = signature;
       this.#renderLane(view.root, lane, elapsed, span);
     }

@@ -4,27 +4,23 @@
  * publish rate and connection limits are raised. Returns the teardown that closes it.
  */
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createApp } from '../../server/app.ts';
+import { DEFAULT_CONFIG } from '../../server/config.ts';
+import { startServer } from '../server/helpers.ts';
 import { SITE_DIR } from './helpers.ts';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(path.join(SITE_DIR, 'index.html'))) {
     throw new Error(`The built site is missing (${SITE_DIR}): run \`npx astro build\` first; \`npm test\` builds it before it runs Playwright.`);
   }
-  const app = createApp({
+  const server = await startServer({
     siteDir: SITE_DIR,
+    clockIntervalMs: DEFAULT_CONFIG.clockIntervalMs,
     publishRatePerS: 100_000,
     publishBurst: 100_000,
     maxConnections: 100_000,
     maxConnectionsPerAddress: 100_000,
   });
-  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-  const { port } = app.server.address() as AddressInfo;
-  process.env.RL_E2E_BASE_URL = `http://127.0.0.1:${port}`;
-  return async () => {
-    await app.close();
-    app.server.closeAllConnections();
-  };
+  process.env.RL_E2E_BASE_URL = server.url;
+  return () => server.close();
 }

@@ -1,7 +1,9 @@
 /** Locators and waits shared by the end-to-end tests. */
 import path from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
+import { DEFAULT_CONFIG } from '../../server/config.ts';
 import { parseExpect } from '../../src/lib/sandbox-expect.ts';
+import { startServer } from '../server/helpers.ts';
 
 /** The built site the tests serve: dist/, or RL_E2E_SITE_DIR (a build made with `astro build --outDir`). */
 export const SITE_DIR = path.resolve(process.env.RL_E2E_SITE_DIR ?? path.join(import.meta.dirname, '../../dist'));
@@ -48,15 +50,6 @@ export async function openConnections(page: Page, serverUrl: string): Promise<{ 
 
 /** A second, private companion server for tests that stop it or count its connections. */
 export async function startPrivateServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const { createApp } = await import('../../server/app.ts');
-  const app = createApp({ siteDir: SITE_DIR });
-  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-  const { port } = app.server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: async () => {
-      await app.close();
-      app.server.closeAllConnections();
-    },
-  };
+  const server = await startServer({ siteDir: SITE_DIR, clockIntervalMs: DEFAULT_CONFIG.clockIntervalMs });
+  return { url: server.url, close: () => server.close() };
 }
