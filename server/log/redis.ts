@@ -520,15 +520,14 @@ export class RedisLog implements ChannelLog {
       String(count),
     ])) as [string, string, RawEntry[], number];
     this.#channelCount = channelCount;
-    if (lastId !== '0-0') {
-      // Keep this channel's head fresh for the polls that will follow, on this instance.
-      const state = this.#state(channel);
-      state.head = newer(state.head, lastId);
-      // With listeners, their own positions start the loop (subscribe), not this read.
-      if (state.listeners.size === 0) {
-        state.watchUntil = Date.now() + WATCH_MS;
-        if (state.delivered === undefined) this.#start(state, lastId);
-      }
+    // Keep this channel's head fresh for the polls that will follow, on this instance, even
+    // while it is empty (`0-0`): XREAD waits on a stream that does not exist yet.
+    const state = this.#state(channel);
+    state.head = newer(state.head, lastId);
+    // With listeners, their own positions start the loop (subscribe), not this read.
+    if (state.listeners.size === 0) {
+      state.watchUntil = Date.now() + WATCH_MS;
+      if (state.delivered === undefined) this.#start(state, lastId);
     }
     return [firstPrev, lastId, entries];
   }

@@ -124,6 +124,20 @@ describe('two instances sharing one Redis', () => {
     }, 5000);
   });
 
+  it('answers polls on instance B with fresh ETags even when B first saw the channel empty', async () => {
+    const channel = 'etag-empty';
+    const poll = (etag?: string) => fetch(`${b.url}/api/poll/${channel}`, etag ? { headers: { 'If-None-Match': etag } } : {});
+    const empty = await poll();
+    const etag = empty.headers.get('etag') ?? '';
+    assert.equal(empty.status, 200);
+    assert.equal((await poll(etag)).status, 304);
+    await publishTo(a.url, channel, { n: 1 });
+    await until('B to answer 200 with the first message', async () => {
+      const res = await poll(etag);
+      return res.status === 200 && ((await res.json()) as { messages: unknown[] }).messages.length === 1;
+    }, 5000);
+  });
+
   it('ticks the clock once per slot across both instances', async () => {
     const since = ((await (await fetch(`${a.url}/api/poll/clock`)).json()) as { cursor: string }).cursor;
     const sse = new SseReceiver(b.url, 'clock', since);
