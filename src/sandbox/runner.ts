@@ -115,7 +115,12 @@ class Run {
     this.#render();
     const { root } = this.host;
     root.dataset.run = 'stopped';
-    delete root.dataset.stuck;
+    if (this.#stuck) {
+      // The "not responding" notice is about this run: it ends with it.
+      this.#stuck = false;
+      delete root.dataset.stuck;
+      this.host.notice('');
+    }
     part(root, 'run-state').textContent = t(this.host, 'sandbox.state.stopped');
     (root.querySelector('[data-action="stop"]') as HTMLButtonElement).disabled = true;
   }

@@ -171,6 +171,7 @@ test('a busy-looping snippet does not freeze the page, and Stop recovers', async
   await action(sandbox, 'stop').click();
   await expect(sandbox).toHaveAttribute('data-run', 'stopped');
   await expect(sandbox).not.toHaveAttribute('data-stuck', 'true');
+  await expect(sandbox.locator('[data-notice]')).toBeEmpty();
 
   await replaceCode(page, sandbox, "console.log('running again');");
   await action(sandbox, 'run').click();
