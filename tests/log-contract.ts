@@ -41,7 +41,7 @@ function collector(): { messages: StoredMessage[]; listener: (message: StoredMes
 }
 
 function ids(messages: readonly StoredMessage[]): string[] {
-  return messages.map((message) => message.envelope.id);
+  return messages.map((message) => message.id);
 }
 
 /** An id of the same form as `id`, later by `by` in its last number. */
@@ -74,16 +74,20 @@ export function describeLogContract(name: string, factory: LogFactory): void {
       await withLog({}, async (log) => {
         const first = await log.append('chat', 'message', { text: 'one' });
         const second = await log.append('chat', 'note', [1, 2]);
-        assert.equal(first.envelope.channel, 'chat');
-        assert.equal(first.envelope.type, 'message');
-        assert.deepEqual(first.envelope.data, { text: 'one' });
-        assert.deepEqual(second.envelope.data, [1, 2]);
-        assert.equal(new Date(first.envelope.time).toISOString(), first.envelope.time);
-        assert.ok(log.compareIds(second.envelope.id, first.envelope.id) > 0);
-        assert.ok(log.compareIds(first.envelope.id, second.envelope.id) < 0);
-        assert.equal(log.compareIds(first.envelope.id, first.envelope.id), 0);
-        assert.deepEqual(JSON.parse(first.json), first.envelope);
-        log.checkId(first.envelope.id, 'since');
+        const envelope = JSON.parse(first.json);
+        assert.deepEqual(Object.keys(envelope), ['id', 'channel', 'type', 'data', 'time']);
+        assert.equal(envelope.id, first.id);
+        assert.equal(envelope.channel, 'chat');
+        assert.equal(envelope.type, 'message');
+        assert.equal(first.type, 'message');
+        assert.equal(second.type, 'note');
+        assert.deepEqual(envelope.data, { text: 'one' });
+        assert.deepEqual(JSON.parse(second.json).data, [1, 2]);
+        assert.equal(new Date(envelope.time).toISOString(), envelope.time);
+        assert.ok(log.compareIds(second.id, first.id) > 0);
+        assert.ok(log.compareIds(first.id, second.id) < 0);
+        assert.equal(log.compareIds(first.id, first.id), 0);
+        log.checkId(first.id, 'since');
       });
     });
 
@@ -96,7 +100,7 @@ export function describeLogContract(name: string, factory: LogFactory): void {
         assert.deepEqual(ids(page.messages), ids(appended.slice(0, 5)));
         assert.equal(page.more, true);
         assert.equal(page.gap, false);
-        assert.equal(page.cursor, appended[4]?.envelope.id);
+        assert.equal(page.cursor, appended[4]?.id);
         const rest = await log.readAfter('chat', page.cursor, 5);
         assert.deepEqual(ids(rest.messages), ids(appended.slice(5)));
         assert.equal(rest.more, false);
@@ -114,8 +118,8 @@ export function describeLogContract(name: string, factory: LogFactory): void {
         for (let n = 1; n <= 5; n++) appended.push(await log.append('news', 'message', { n }));
         const latest = await log.readLatest('news', 3);
         assert.deepEqual(ids(latest.messages), ids(appended.slice(2)));
-        assert.equal(latest.cursor, appended[4]?.envelope.id);
-        assert.equal(log.headId('news'), appended[4]?.envelope.id);
+        assert.equal(latest.cursor, appended[4]?.id);
+        assert.equal(log.headId('news'), appended[4]?.id);
         const empty = await log.readLatest('empty', 3);
         assert.deepEqual(empty.messages, []);
         assert.deepEqual((await log.readAfter('empty', empty.cursor, 3)).messages, []);
@@ -129,7 +133,7 @@ export function describeLogContract(name: string, factory: LogFactory): void {
           await rejectsWith(() => log.checkId(bad, 'since'), 400, 'INVALID_ID');
           await rejectsWith(log.readAfter('chat', bad, 10), 400, 'INVALID_ID');
         }
-        await rejectsWith(log.readAfter('chat', laterId(last.envelope.id, 5), 10), 400, 'UNKNOWN_ID');
+        await rejectsWith(log.readAfter('chat', laterId(last.id, 5), 10), 400, 'UNKNOWN_ID');
       });
     });
 
@@ -145,14 +149,14 @@ export function describeLogContract(name: string, factory: LogFactory): void {
 
         const oldestKept = 300 - kept.messages.length;
         const newestTrimmed = appended[oldestKept - 1] as StoredMessage;
-        const atBoundary = await log.readAfter('busy', newestTrimmed.envelope.id, Infinity);
+        const atBoundary = await log.readAfter('busy', newestTrimmed.id, Infinity);
         assert.equal(atBoundary.gap, false, 'the newest trimmed id is followed by the oldest kept message: nothing missed');
         assert.deepEqual(ids(atBoundary.messages), ids(kept.messages));
 
-        const beforeBoundary = await log.readAfter('busy', (appended[oldestKept - 2] as StoredMessage).envelope.id, Infinity);
+        const beforeBoundary = await log.readAfter('busy', (appended[oldestKept - 2] as StoredMessage).id, Infinity);
         assert.equal(beforeBoundary.gap, true, 'one message older than that, and one was missed');
 
-        const recent = await log.readAfter('busy', (appended[297] as StoredMessage).envelope.id, Infinity);
+        const recent = await log.readAfter('busy', (appended[297] as StoredMessage).id, Infinity);
         assert.equal(recent.gap, false);
         assert.deepEqual(ids(recent.messages), ids(appended.slice(298)));
       });
@@ -174,7 +178,7 @@ export function describeLogContract(name: string, factory: LogFactory): void {
         const stop = log.subscribe('live', other.listener);
         const last = await log.append('live', 'message', { n: 22 });
         await other.received(1);
-        assert.deepEqual(ids(other.messages), [last.envelope.id]);
+        assert.deepEqual(ids(other.messages), [last.id]);
         assert.equal(seen.messages.length, 20);
         stop();
       });
@@ -202,8 +206,8 @@ export function describeLogContract(name: string, factory: LogFactory): void {
         await log.append('right', 'message', { side: 'right' });
         const left = await log.append('left', 'message', { side: 'left' });
         await seen.received(1);
-        assert.deepEqual(ids(seen.messages), [left.envelope.id]);
-        assert.deepEqual((await log.readLatest('right', 10)).messages.map((m) => m.envelope.data), [{ side: 'right' }]);
+        assert.deepEqual(ids(seen.messages), [left.id]);
+        assert.deepEqual((await log.readLatest('right', 10)).messages.map((m) => JSON.parse(m.json).data), [{ side: 'right' }]);
         unsubscribe();
       });
     });

@@ -1,4 +1,4 @@
-import { logErrors, type ChannelLog, type Listener, type ReadResult, type StoredMessage } from './types.ts';
+import { envelopeJson, logErrors, type ChannelLog, type Listener, type ReadResult, type StoredMessage } from './types.ts';
 
 export interface MemoryLogOptions {
   historyLimit: number;
@@ -39,9 +39,11 @@ export class MemoryLog implements ChannelLog {
 
   async append(channel: string, type: string, data: unknown): Promise<StoredMessage> {
     const state = this.#channel(channel);
+    // Serialize before taking an id: a value that cannot be serialized leaves the channel as it was.
+    const dataJson = JSON.stringify(data) ?? 'null';
     state.seq += 1;
-    const envelope = { id: `${this.#epoch}-${state.seq}`, channel, type, data, time: new Date().toISOString() };
-    const message: StoredMessage = { envelope, json: JSON.stringify(envelope) };
+    const id = `${this.#epoch}-${state.seq}`;
+    const message: StoredMessage = { id, type, json: envelopeJson(id, channel, type, dataJson, new Date().toISOString()) };
     if (state.ring.length < this.#historyLimit) {
       state.ring.push(message);
     } else {
@@ -145,7 +147,7 @@ export class MemoryLog implements ChannelLog {
       }
     }
     const last = messages.at(-1);
-    const cursor = last ? last.envelope.id : `${this.#epoch}-${Math.max(from - 1, 0)}`;
+    const cursor = last ? last.id : `${this.#epoch}-${Math.max(from - 1, 0)}`;
     return { messages, cursor, more: from + messages.length <= head, gap };
   }
 }

@@ -15,7 +15,7 @@
  */
 import { ClientClosedError, ClientOfflineError, createClient, ErrorReply } from 'redis';
 import { ApiError } from '../errors.ts';
-import { logErrors, type ChannelLog, type Envelope, type Listener, type ReadResult, type StoredMessage } from './types.ts';
+import { envelopeJson, logErrors, type ChannelLog, type Listener, type ReadResult, type StoredMessage } from './types.ts';
 
 export interface RedisLogOptions {
   /** `redis://[user:password@]host:port[/db]` */
@@ -146,8 +146,7 @@ function newer(a: string, b: string): string {
 
 /** Builds the stored message for a stream entry; its time is the millisecond part of the id. */
 function toMessage(channel: string, id: string, type: string, dataJson: string): StoredMessage {
-  const envelope: Envelope = { id, channel, type, data: JSON.parse(dataJson), time: new Date(Number(id.split('-')[0])).toISOString() };
-  return { envelope, json: JSON.stringify(envelope) };
+  return { id, type, json: envelopeJson(id, channel, type, dataJson, new Date(Number(id.split('-')[0])).toISOString()) };
 }
 
 function entryToMessage(channel: string, [id, fields]: RawEntry): StoredMessage {
@@ -256,14 +255,14 @@ export class RedisLog implements ChannelLog {
     const gap = compare(firstPrev, since) > 0;
     // #endregion gap
     await this.#caughtUp(channel, lastId);
-    return { messages, cursor: messages.at(-1)?.envelope.id ?? since, more, gap };
+    return { messages, cursor: messages.at(-1)?.id ?? since, more, gap };
   }
 
   async readLatest(channel: string, limit: number): Promise<ReadResult> {
     const [, lastId, entries] = await this.#read(channel, 'latest', '', limit);
     const messages = entries.reverse().map((entry) => entryToMessage(channel, entry));
     await this.#caughtUp(channel, lastId);
-    return { messages, cursor: messages.at(-1)?.envelope.id ?? lastId, more: false, gap: false };
+    return { messages, cursor: messages.at(-1)?.id ?? lastId, more: false, gap: false };
   }
 
   headId(channel: string): string {
@@ -421,7 +420,7 @@ export class RedisLog implements ChannelLog {
       // Already delivered: a read issued for an earlier state of this channel.
       if (state.delivered !== undefined && compare(entry[0], state.delivered) <= 0) continue;
       const message = entryToMessage(channel, entry);
-      const id = message.envelope.id;
+      const id = message.id;
       state.delivered = id;
       state.head = newer(state.head, id);
       for (const listener of state.listeners) {
@@ -452,12 +451,12 @@ export class RedisLog implements ChannelLog {
   #startListener(listener: LocalListener, after: string | undefined): void {
     listener.after = after ?? '0-0';
     for (const message of listener.pending.splice(0)) {
-      if (compare(message.envelope.id, listener.after) > 0) this.#call(listener, message);
+      if (compare(message.id, listener.after) > 0) this.#call(listener, message);
     }
   }
 
   #call(listener: LocalListener, message: StoredMessage): void {
-    listener.after = message.envelope.id;
+    listener.after = message.id;
     try {
       listener.fn(message);
     } catch (error) {

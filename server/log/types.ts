@@ -17,10 +17,22 @@ export interface Envelope {
   time: string;
 }
 
-/** An envelope and its JSON, serialized once when it is appended. */
+/**
+ * A message as the log keeps it: its envelope serialized once, when it is appended, and never
+ * parsed again. The parsed `data` is not kept: JSON made of small objects costs many times its
+ * size on the heap, so the bytes are the one stored form; `id` and `type` are what the
+ * transports need to frame it.
+ */
 export interface StoredMessage {
-  readonly envelope: Envelope;
+  readonly id: string;
+  readonly type: string;
+  /** The Envelope as JSON: `{"id","channel","type","data","time"}`, no line breaks. */
   readonly json: string;
+}
+
+/** Serializes an envelope whose `data` is already JSON text, in the order the Envelope lists its fields. */
+export function envelopeJson(id: string, channel: string, type: string, dataJson: string, time: string): string {
+  return `{"id":${JSON.stringify(id)},"channel":${JSON.stringify(channel)},"type":${JSON.stringify(type)},"data":${dataJson},"time":"${time}"}`;
 }
 
 /** A page of history. */
@@ -50,7 +62,7 @@ export const logErrors = {
 export function gapNotice(since: string, page: ReadResult): { since: string; oldest: string | null; message: string } {
   return {
     since,
-    oldest: page.messages[0]?.envelope.id ?? null,
+    oldest: page.messages[0]?.id ?? null,
     message: `messages after ${since} are no longer in the history; what follows starts at the oldest message kept`,
   };
 }

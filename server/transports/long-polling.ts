@@ -37,7 +37,7 @@ export function createLongPollingTransport(ctx: ServerContext) {
   function answerWaiters(channel: string, message: StoredMessage): void {
     const set = waiters.get(channel);
     if (!set) return;
-    const body = formatPage({ messages: [message], cursor: message.envelope.id, more: false, gap: false });
+    const body = formatPage({ messages: [message], cursor: message.id, more: false, gap: false });
     for (const waiter of set) {
       if (!waiter.ready) {
         waiter.missed = true;

@@ -25,7 +25,7 @@ const HEARTBEAT = Buffer.from(': heartbeat\n\n');
 export function formatEvent(message: StoredMessage): string {
   // [spec] "id": set the last event ID buffer; "event": set the event type buffer;
   // "data": append the value and a newline to the data buffer. A blank line dispatches.
-  return `id: ${message.envelope.id}\nevent: ${message.envelope.type}\ndata: ${message.json}\n\n`;
+  return `id: ${message.id}\nevent: ${message.type}\ndata: ${message.json}\n\n`;
 }
 // #endregion format-event
 
@@ -154,9 +154,9 @@ export function createSseTransport(ctx: ServerContext) {
     // Live messages that arrived during the replay, without any the replay already sent.
     const queued = replaying.get(res) ?? [];
     replaying.delete(res);
-    const lastSent = page?.messages.at(-1)?.envelope.id;
+    const lastSent = page?.messages.at(-1)?.id;
     for (const message of queued) {
-      if (lastSent === undefined || log.compareIds(message.envelope.id, lastSent) > 0) write(res, formatEvent(message));
+      if (lastSent === undefined || log.compareIds(message.id, lastSent) > 0) write(res, formatEvent(message));
     }
     // #endregion replay
   }

@@ -81,14 +81,14 @@ export function createWebSocketTransport(ctx: ServerContext) {
       }
       for (const message of page.messages) send(ws, messageFrame(message));
       stats.messages.replayed += page.messages.length;
-      lastSent = page.messages.at(-1)?.envelope.id;
+      lastSent = page.messages.at(-1)?.id;
     } catch (error) {
       send(ws, errorFrame(error));
     } finally {
       const queued = replaying.get(ws) ?? [];
       replaying.delete(ws);
       for (const message of queued) {
-        if (lastSent === undefined || log.compareIds(message.envelope.id, lastSent) > 0) send(ws, messageFrame(message));
+        if (lastSent === undefined || log.compareIds(message.id, lastSent) > 0) send(ws, messageFrame(message));
       }
     }
   }
@@ -108,7 +108,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
     const { type, event, data: payload, since } = (typeof frame === 'object' && frame !== null ? frame : {}) as Record<string, unknown>;
     if (type === 'publish') {
       const message = await publishMessage(ctx, channel, event, payload, address);
-      send(ws, JSON.stringify({ type: 'ack', id: message.envelope.id }));
+      send(ws, JSON.stringify({ type: 'ack', id: message.id }));
     } else if (type === 'resume') {
       if (typeof since !== 'string') {
         throw new ApiError(400, 'INVALID_ID', `resume needs "since": the id of the last message you received; received ${describeValue(since)}`);

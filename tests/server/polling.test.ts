@@ -79,7 +79,7 @@ describe('GET /api/poll/:channel', () => {
   it('says gap: true for an id from an earlier run of the server', async () => {
     await publish(server, 'restarted', 'new');
     const earlier = new MemoryLog({ historyLimit: 10, maxChannels: 10, epoch: 'abc' });
-    const oldId = (await earlier.append('restarted', 'message', 'old')).envelope.id;
+    const oldId = (await earlier.append('restarted', 'message', 'old')).id;
     const page = await (await poll(server, `restarted?since=${oldId}`)).json();
     assert.equal(page.gap, true);
     assert.deepEqual(page.messages.map((m: { data: string }) => m.data), ['new']);

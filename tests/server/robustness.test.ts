@@ -66,7 +66,7 @@ describe('slow consumers (MAX_BUFFERED_BYTES)', () => {
       socket.resume();
       await closed;
       await until(() => server.app.stats.open.sse === 0, 'the stream to be gone');
-      const replay = new EventSource(`${server.url}/api/sse/flood?lastEventId=${first.envelope.id}`);
+      const replay = new EventSource(`${server.url}/api/sse/flood?lastEventId=${first.id}`);
       const connected = await new Promise<any>((resolve) => replay.addEventListener('connected', (e) => resolve(JSON.parse(e.data))));
       replay.close();
       assert.equal(connected.replayed, appended);
