@@ -53,6 +53,13 @@ app.server.listen(config.port, config.host, () => {
     console.log('  (Only this machine can connect. For a workshop room, start with --host 0.0.0.0.)');
   }
   if (config.redisUrl) console.log(`  Channel log: Redis at ${new URL(config.redisUrl).host}; this instance: ${config.instanceName || `${os.hostname()}-${process.pid}`}`);
+  if (config.trustProxy.length > 0) {
+    console.warn(
+      `\n  TRUST_PROXY=${config.trustProxy.join(',')}: requests from these addresses are taken to come through a proxy,\n` +
+        '  and per-address limits count the client address in their X-Forwarded-For. Anyone who can reach the\n' +
+        '  server directly from one of them can pick their own address: keep it to the proxies\' addresses.',
+    );
+  }
   console.log('\nPress Ctrl+C to stop.');
 });
 
