@@ -27,15 +27,17 @@ describe('bad input to the server as npm start runs it', () => {
   after(() => server.stop());
 
   it('answers a malformed %-escape in the publish path with 400 INVALID_PATH, and logs no stack', async () => {
+    const logged = server.stderr().length;
     const res = await post(server.url, '/api/channels/%E0%A4%A/messages', '{"data":1}', 'application/json');
     assert.equal(res.status, 400, res.body);
     assert.equal(errorCode(res), 'INVALID_PATH');
     assert.match(JSON.parse(res.body).error.message, /malformed %-escape/);
-    assert.doesNotMatch(server.stderr(), STACK_LINE);
+    assert.doesNotMatch(server.stderr().slice(logged), STACK_LINE);
     await assertStillServes(server.url);
   });
 
   it('answers malformed escapes on every route with a 4xx, and logs nothing', async () => {
+    const logged = server.stderr().length;
     for (const path of ['/api/poll/%E0%A4%A', '/api/long-poll/%ZZ', '/api/sse/%', '/api/%E0%A4%A', '/api/channels/%C0%80/messages', '/%E0%A4%A']) {
       const res = await request(server.url, path);
       assert.ok(res.status >= 400 && res.status < 500, `${path}: ${res.status} ${res.body}`);
@@ -43,15 +45,16 @@ describe('bad input to the server as npm start runs it', () => {
     const ws = await handshake(server.url, '/api/ws/%E0%A4%A');
     assert.equal(ws.upgraded, false);
     assert.equal(ws.status, 400);
-    assert.equal(server.stderr(), '');
+    assert.equal(server.stderr().slice(logged), '');
   });
 
   it('answers broken and hostile JSON bodies with 400 and logs nothing', async () => {
+    const logged = server.stderr().length;
     for (const body of ['{"data":', '', 'null', '[1,2]', '"just a string"', '{"data":1}garbage', '\u0000']) {
       const res = await post(server.url, '/api/channels/chat/messages', body, 'application/json');
       assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.body}`);
     }
-    assert.equal(server.stderr(), '');
+    assert.equal(server.stderr().slice(logged), '');
     await assertStillServes(server.url);
   });
 });
