@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { after, before, describe, it } from 'node:test';
+import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../../playwright.config.ts';
 import { configFromEnvironment } from '../../server/config.ts';
 import { publish, startServer, type TestServer } from '../server/helpers.ts';
 import { assertStillServes, errorCode, handshake, request } from './edge-helpers.ts';
@@ -107,6 +109,42 @@ describe('hostile hosts (DNS rebinding)', () => {
     if (lan === undefined) return t.skip('this machine has no network address');
     const res = await request(server.url, '/api/poll/chat', { headers: { Host: `${lan}:${port}` } });
     assert.equal(res.status, 421);
+  });
+});
+
+describe('DNS rebinding in a real browser', () => {
+  it('a page on evil.example, rebound to this machine, reads nothing and opens no WebSocket', async () => {
+    const server = await startServer();
+    // Chromium resolves evil.example to loopback, as a rebinding DNS server would make it.
+    // Its Local Network Access checks are switched off: other browsers have none, and with them
+    // on, the page's requests would fail in the browser before the server could show its own defence.
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP evil.example 127.0.0.1', '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults'] });
+    try {
+      await publish(server, 'secrets', { text: 'the workshop answer key' });
+      const port = new URL(server.url).port;
+      const page = await browser.newPage();
+      // The attacker's page, as first loaded from the attacker's server before the name was rebound.
+      await page.route(`http://evil.example:${port}/`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>innocent</title>' }));
+      await page.goto(`http://evil.example:${port}/`);
+      const stolen = await page.evaluate(async () => {
+        const poll = await fetch('/api/poll/secrets');
+        const publishing = await fetch('/api/channels/secrets/messages', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"data":"planted"}' });
+        const socket = await new Promise<string>((resolve) => {
+          const ws = new WebSocket(`ws://${location.host}/api/ws/secrets`);
+          ws.onopen = () => resolve('open');
+          ws.onerror = () => resolve('refused');
+        });
+        return { poll: poll.status, body: await poll.text(), publish: publishing.status, socket };
+      });
+      assert.equal(stolen.poll, 421);
+      assert.doesNotMatch(stolen.body, /answer key/);
+      assert.equal(stolen.publish, 421);
+      assert.equal(stolen.socket, 'refused');
+      await assertStillServes(server.url);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
   });
 });
 
