@@ -137,6 +137,40 @@ describe('bodies, charsets, names and ids', () => {
   });
 });
 
+describe('hostile WebSocket handshakes', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  it('refuses handshakes without a key, with a malformed key or an old version with 400, and counts none of them', async () => {
+    for (const headers of [{ 'Sec-WebSocket-Key': '' }, { 'Sec-WebSocket-Key': 'short' }, { 'Sec-WebSocket-Version': '7' }, { 'Sec-WebSocket-Version': 'thirteen' }, { Upgrade: 'h2c' }]) {
+      const res = await handshake(server.url, '/api/ws/chat', headers);
+      assert.equal(res.upgraded, false, JSON.stringify(headers));
+      assert.equal(res.status, 400, `${JSON.stringify(headers)}: ${res.status}`);
+    }
+    assert.equal(JSON.parse((await request(server.url, '/api/stats')).body).open.total, 0);
+    await assertStillServes(server.url);
+  });
+
+  it('refuses upgrades on paths that are not WebSocket endpoints with 404, site pages included', async () => {
+    for (const path of ['/', '/api/poll/chat', '/api/ws', '/api/ws/chat/extra', '/api/echo/x']) {
+      const res = await handshake(server.url, path);
+      assert.equal(res.upgraded, false, path);
+      assert.equal(res.status, 404, path);
+    }
+  });
+
+  it('refuses a handshake from a disallowed origin on a bad host with 421 first, and upgrades a good one afterwards', async () => {
+    const res = await handshake(server.url, '/api/ws/chat', { Host: 'evil.example', Origin: 'https://evil.example' });
+    assert.equal(res.status, 421);
+    const good = await handshake(server.url, '/api/ws/chat', { Origin: 'null' });
+    assert.equal(good.upgraded, true);
+    good.close();
+  });
+});
+
 describe('X-Content-Type-Options: nosniff', () => {
   let server: TestServer;
   before(async () => {
