@@ -1,7 +1,8 @@
 /**
  * `npm test`: the whole suite, in the order a failure is cheapest to find.
  *   1. strict type checking (astro check for .astro files, tsc for the rest)
- *   2. server tests (node:test): real servers on port 0, real clients
+ *   2. server tests (node:test): real servers on port 0, real clients; then the hostile-input
+ *      tests, the same clients behaving badly (tests/hostile/)
  *   3. build the site, then the browser tests (Playwright Test, Debian's Chromium)
  * Every step runs even if an earlier one failed; the exit code says whether all passed.
  */
@@ -21,6 +22,7 @@ const steps: Step[] = [
   { name: 'type check (.ts)', command: ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit'] },
   { name: 'site tests', command: ['node', '--test', '--test-reporter=spec', 'tests/site/**/*.test.ts'] },
   { name: 'server tests', command: ['node', '--test', '--test-reporter=spec', 'tests/server/**/*.test.ts'] },
+  { name: 'hostile-input tests', command: ['node', '--test', '--test-reporter=spec', 'tests/hostile/**/*.test.ts'], when: () => hasTests('tests/hostile') },
   { name: 'scale-out tests (Redis, nginx)', command: ['node', '--test', '--test-reporter=spec', 'tests/redis/**/*.test.ts'], when: () => hasTests('tests/redis') },
   { name: 'build the site', command: ['npx', 'astro', 'build'] },
   { name: 'browser tests', command: ['npx', 'playwright', 'test'], when: () => existsSync('playwright.config.ts') },

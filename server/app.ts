@@ -17,8 +17,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { startClock } from './clock.ts';
 import { resolveConfig, type Config } from './config.ts';
 import type { ServerContext } from './context.ts';
-import { ApiError, sendError } from './errors.ts';
-import { checkChannel, clientAddress, OriginPolicy, sendJson, trustForwardedFor } from './http.ts';
+import { ApiError, sendError, serverErrors, toApiError } from './errors.ts';
+import { checkChannel, clientAddress, compileProxyTrust, HostPolicy, OriginPolicy, sendJson, trustForwardedFor } from './http.ts';
 import { ConnectionGate, PublishRateLimiter } from './limits.ts';
 import { MemoryLog } from './log/memory.ts';
 import type { ChannelLog } from './log/types.ts';
@@ -50,6 +50,8 @@ type StreamHandler = (req: http.IncomingMessage, res: http.ServerResponse, chann
 
 const STREAM_ROUTE = /^\/api\/(poll|long-poll|sse)\/([^/]*)$/;
 const WS_ROUTE = /^\/api\/ws\/([^/]*)$/;
+/** What each stream route is called in an error message. */
+const STREAM_NAMES: Record<string, string> = { poll: 'a poll', 'long-poll': 'a long poll', sse: 'an SSE stream' };
 
 /** Writes an HTTP error on a socket whose upgrade is refused, in the API's error shape. */
 function abortHandshake(socket: Duplex, error: ApiError): void {
@@ -57,7 +59,7 @@ function abortHandshake(socket: Duplex, error: ApiError): void {
   const headers = Object.entries(error.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
     `HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status] ?? ''}\r\nConnection: close\r\n${headers}` +
-      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\n\r\n${body}`,
   );
 }
 
@@ -72,6 +74,9 @@ function splitUrl(url: string): [string, URLSearchParams] {
 
 export function createApp(overrides: Partial<Config> = {}, options: AppOptions = {}): App {
   const config = resolveConfig(overrides);
+  serverErrors.configure(config.loggedErrorsPerMin);
+  const hosts = new HostPolicy(config.host, config.allowedHosts);
+  const proxyTrust = compileProxyTrust(config.trustProxy);
   const log = options.log ?? new MemoryLog({ historyLimit: config.historyLimit, maxChannels: config.maxChannels });
   const stats = new Stats();
   /** The name /api/stats gives this instance. */
@@ -101,6 +106,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   const expressApp = express();
   expressApp.disable('x-powered-by');
   expressApp.use('/api', (req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     ctx.origins.applyCors(req, res);
     if (req.method === 'OPTIONS') ctx.origins.preflight(req, res);
     else next();
@@ -134,17 +140,25 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
     else res.status(404).type('text/plain').send(`Not found: ${req.path}\nThe site is not built yet: run \`npm run build\`, or \`npm start\`, which builds it.\n`);
   });
   expressApp.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    // A malformed %-escape in a route parameter arrives here as a URIError: a 400, not a 500.
     sendError(res, error);
   });
 
   function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    trustForwardedFor(req, config.trustProxy);
+    if (!hosts.allows(req.headers.host)) {
+      sendError(res, hosts.refusal(req.headers.host));
+      return;
+    }
+    trustForwardedFor(req, proxyTrust);
     const url = req.url ?? '/';
     if (req.method === 'GET' && url.startsWith('/api/')) {
       const [pathname, params] = splitUrl(url);
       const match = STREAM_ROUTE.exec(pathname);
       if (match) {
-        ctx.origins.applyCors(req, res);
+        if (!ctx.origins.applyCors(req, res)) {
+          sendError(res, ctx.origins.refusal(req, STREAM_NAMES[match[1] as string] as string));
+          return;
+        }
         const handler = streamHandlers[match[1] as string] as StreamHandler;
         if (closing) {
           sendError(res, new ApiError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again in a moment', { 'Retry-After': '1' }));
@@ -169,20 +183,19 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   });
 
   function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    trustForwardedFor(req, config.trustProxy);
     const [pathname, params] = splitUrl(req.url ?? '/');
     const match = WS_ROUTE.exec(pathname);
-    const address = clientAddress(req);
     try {
+      if (!hosts.allows(req.headers.host)) throw hosts.refusal(req.headers.host);
+      trustForwardedFor(req, proxyTrust);
       if (!match && pathname !== '/api/echo') {
         throw new ApiError(404, 'NOT_FOUND', `no WebSocket endpoint at ${pathname}; WebSockets are served at /api/ws/:channel and /api/echo`);
       }
       if (closing) throw new ApiError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again in a moment', { 'Retry-After': '1' });
-      if (!ctx.origins.allows(req)) {
-        throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', `WebSocket connections from origin ${JSON.stringify(req.headers.origin)} are refused; allowed are the server's own origin and ALLOWED_ORIGINS (${config.allowedOrigins.join(', ')})`);
-      }
+      if (!ctx.origins.allows(req)) throw ctx.origins.refusal(req, 'a WebSocket connection');
       const channel = match ? checkChannel(match[1] as string) : undefined;
       if (channel !== undefined) websocket.prepare(channel);
+      const address = clientAddress(req);
       ctx.gate.open(address);
       let accepted = false;
       wss.handleUpgrade(req, socket, head, (ws) => {
@@ -196,7 +209,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
       if (!accepted) ctx.gate.release(address);
     } catch (error) {
       socket.on('error', destroySocket);
-      abortHandshake(socket, error instanceof ApiError ? error : new ApiError(500, 'INTERNAL_ERROR', 'the upgrade failed'));
+      abortHandshake(socket, toApiError(error));
     }
   }
 

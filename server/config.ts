@@ -2,12 +2,15 @@
  * Every setting of the companion server: its config key, default and allowed range, in one
  * place. main.ts reads the environment and flags and passes them here; nothing else reads env.
  */
+import proxyaddr from 'proxy-addr';
 
 export interface Config {
   port: number;
   host: string;
   /** Origins allowed besides the server's own; `null` is the sandbox frames' opaque origin, `*` allows any. */
   allowedOrigins: string[];
+  /** Host names the server answers to besides loopback, HOST and its network addresses; `.example.org` covers subdomains, `*` any. */
+  allowedHosts: string[];
   historyLimit: number;
   maxChannels: number;
   maxBodyBytes: number;
@@ -30,8 +33,10 @@ export interface Config {
   shutdownGraceMs: number;
   clockIntervalMs: number;
   siteDir: string;
-  /** Reverse proxies in front of the server whose X-Forwarded-For is believed; 0 believes none. */
-  trustProxy: number;
+  /** Addresses of the reverse proxies whose X-Forwarded-For is believed (proxy-addr's notation); empty believes none. */
+  trustProxy: string[];
+  /** Stack traces of unexpected errors logged per minute; past it they are counted. */
+  loggedErrorsPerMin: number;
   /** The channel log on Redis Streams, shared by several instances; empty keeps it in memory. */
   redisUrl: string;
   /** The name /api/stats gives this instance; empty means `<hostname>-<pid>`. */
@@ -73,7 +78,7 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', default: 30_000, min: 100, max: 600_000, description: 'time a client has to send its whole request (408 past it)' },
   { key: 'shutdownGraceMs', env: 'SHUTDOWN_GRACE_MS', default: 3000, min: 0, max: 60_000, description: 'time connections get to close on SIGTERM or SIGINT before they are cut' },
   { key: 'clockIntervalMs', env: 'CLOCK_INTERVAL_MS', default: 1000, min: 10, max: 3_600_000, description: 'interval of the built-in `clock` channel' },
-  { key: 'trustProxy', env: 'TRUST_PROXY', default: 0, min: 0, max: 10, description: 'reverse proxies (such as nginx) in front of the server: per-address limits then take the client address from X-Forwarded-For, that many hops from the right; 0 uses the socket address' },
+  { key: 'loggedErrorsPerMin', env: 'LOGGED_ERRORS_PER_MIN', default: 10, min: 0, max: 100_000, description: 'stack traces of unexpected server errors (500) logged per minute; past it they are counted, and the count is logged when the minute ends' },
 ];
 
 /** Default values of every setting. */
@@ -81,6 +86,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   ...(Object.fromEntries(INTEGER_SETTINGS.map((s) => [s.key, s.default])) as Record<IntegerKey, number>),
   host: '127.0.0.1',
   allowedOrigins: ['null'],
+  allowedHosts: [],
+  trustProxy: [],
   siteDir: 'dist',
   redisUrl: '',
   instanceName: '',
@@ -90,6 +97,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
 export const STRING_SETTINGS = [
   { key: 'host', env: 'HOST', default: '127.0.0.1', description: 'address to listen on (also `--host`); `0.0.0.0` lets others on the network connect' },
   { key: 'allowedOrigins', env: 'ALLOWED_ORIGINS', default: 'null', description: 'comma-separated origins allowed besides the server\'s own: `null` is the sandbox frames, `*` allows any' },
+  { key: 'allowedHosts', env: 'ALLOWED_HOSTS', default: '', description: 'comma-separated host names the server answers to besides localhost, 127.0.0.1, `HOST` and, with `--host 0.0.0.0`, its network addresses (`lab.example.org`; `.example.org` also covers its subdomains; `*` any); other `Host` headers get 421, which stops DNS rebinding' },
+  { key: 'trustProxy', env: 'TRUST_PROXY', default: '', description: 'the reverse proxies (such as nginx) whose `X-Forwarded-For` is believed, so that per-address limits count each client, not the proxy: `loopback` (or `1`) for a proxy on this machine, or comma-separated addresses and ranges (`10.0.0.5, 10.1.0.0/16`, `uniquelocal`); empty: every client is its socket address' },
   { key: 'siteDir', env: 'SITE_DIR', default: 'dist', description: 'folder of the built site that the server serves' },
   { key: 'redisUrl', env: 'REDIS_URL', default: '', description: 'keeps the channel log in Redis Streams (`redis://host:6379`), shared by several instances behind a proxy; empty keeps it in memory' },
   { key: 'instanceName', env: 'INSTANCE_NAME', default: '', description: 'the name `/api/stats` gives this instance; empty means `<hostname>-<pid>`' },
@@ -102,6 +111,9 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** What ALLOWED_HOSTS accepts: a name or an address, without port; a leading dot covers subdomains. */
+const HOST_NAME_PATTERN = /^(\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\]|[0-9a-f:.]+)$/i;
 
 /** Checks a full or partial config, fills defaults, and refuses contradictions with a sentence that names them. */
 export function resolveConfig(overrides: Partial<Config> = {}): Config {
@@ -129,7 +141,33 @@ export function resolveConfig(overrides: Partial<Config> = {}): Config {
       throw new ConfigError(`ALLOWED_ORIGINS entries must be "null", "*" or an origin such as "https://lab.example.org" (scheme and host, no path); received ${JSON.stringify(origin)}`);
     }
   }
+  for (const host of config.allowedHosts) {
+    if (host !== '*' && !HOST_NAME_PATTERN.test(host)) {
+      throw new ConfigError(`ALLOWED_HOSTS entries must be host names or addresses such as "lab.example.org" or "192.168.1.20" (no scheme, port or path), ".example.org" for a domain and its subdomains, or "*"; received ${JSON.stringify(host)}`);
+    }
+  }
+  if (config.trustProxy.length > 0) {
+    try {
+      proxyaddr.compile(config.trustProxy);
+    } catch (error) {
+      throw new ConfigError(`TRUST_PROXY must be "loopback", "linklocal", "uniquelocal" or addresses and ranges such as "10.0.0.5" or "10.1.0.0/16", comma-separated; ${(error as Error).message} in ${JSON.stringify(config.trustProxy.join(','))}`);
+    }
+  }
   return config;
+}
+
+/**
+ * Reads TRUST_PROXY: empty, `0`, `false` or `off` trust no proxy; `1`, `true` or `on` trust a
+ * proxy on this machine (`loopback`); anything else lists the proxies, as proxy-addr reads them.
+ */
+function parseTrustProxy(raw: string): string[] {
+  const value = raw.trim().toLowerCase();
+  if (value === '' || value === '0' || value === 'false' || value === 'off') return [];
+  if (value === '1' || value === 'true' || value === 'on') return ['loopback'];
+  if (/^\d+$/.test(value)) {
+    throw new ConfigError(`TRUST_PROXY names the proxies to believe, not how many there are; received ${JSON.stringify(raw)}. For nginx on this machine use TRUST_PROXY=loopback; for proxies elsewhere list their addresses or ranges, such as TRUST_PROXY=10.0.0.5,10.0.0.6`);
+  }
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 /** Reads settings from environment-style variables and `--port`/`--host` flags (flags win). */
@@ -152,6 +190,10 @@ export function configFromEnvironment(env: Record<string, string | undefined>, a
   if (source.ALLOWED_ORIGINS !== undefined) {
     overrides.allowedOrigins = source.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   }
+  if (source.ALLOWED_HOSTS !== undefined) {
+    overrides.allowedHosts = source.ALLOWED_HOSTS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  }
+  if (source.TRUST_PROXY !== undefined) overrides.trustProxy = parseTrustProxy(source.TRUST_PROXY);
   return resolveConfig(overrides);
 }
 

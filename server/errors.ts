@@ -27,16 +27,83 @@ export function describeValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Turns anything thrown into an ApiError; unknown errors become a 500 that hides internals. */
+/**
+ * Logs unexpected errors, the real 500s: a stack trace each, up to LOGGED_ERRORS_PER_MIN a
+ * minute, then only a count, written when the minute ends. A client that can trigger a bug
+ * must not be able to flood the log with it. One per process, as the log it writes to is.
+ */
+class ServerErrorLog {
+  #perMinute = 10;
+  #windowStart = 0;
+  #logged = 0;
+  #suppressed = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  /** Sets how many stack traces a minute are written (createApp passes LOGGED_ERRORS_PER_MIN). */
+  configure(perMinute: number): void {
+    this.#perMinute = perMinute;
+  }
+
+  log(error: unknown): void {
+    const now = Date.now();
+    if (now - this.#windowStart >= 60_000) {
+      this.#flush();
+      this.#windowStart = now;
+    }
+    if (this.#logged < this.#perMinute) {
+      this.#logged += 1;
+      console.error(error);
+      return;
+    }
+    if (this.#suppressed === 0) {
+      console.error(`Realtime Lab: ${this.#perMinute} server errors logged in the last minute (LOGGED_ERRORS_PER_MIN); the next ones are counted, not shown, until the minute ends`);
+      this.#timer = setTimeout(() => this.#flush(), this.#windowStart + 60_000 - now).unref();
+    }
+    this.#suppressed += 1;
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    if (this.#suppressed > 0) console.error(`Realtime Lab: ${this.#suppressed} more server errors in that minute were not logged`);
+    this.#logged = 0;
+    this.#suppressed = 0;
+    this.#windowStart = Date.now();
+  }
+}
+
+/** The process's log of unexpected errors. */
+export const serverErrors = new ServerErrorLog();
+
+/** Errors that a client's bad input raises inside the libraries: a 4xx, with nothing to log. */
+function clientError(error: unknown): ApiError | undefined {
+  // A malformed %-escape in the path, from Express's router or our own decoding.
+  if (error instanceof URIError) {
+    return new ApiError(400, 'INVALID_PATH', 'the path has a malformed %-escape: a "%" must start a %XX escape of UTF-8 bytes (write "%" itself as %25)');
+  }
+  // http-errors, as Express, body-parser and send throw them: `status` 4xx, `expose` for a message meant for the client.
+  const { status, statusCode, expose, message } = (error ?? {}) as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  if (typeof code === 'number' && code >= 400 && code < 500) {
+    return new ApiError(code, 'BAD_REQUEST', expose === true && typeof message === 'string' ? message : 'the request could not be handled as sent');
+  }
+  return undefined;
+}
+
+/**
+ * Turns anything thrown into an ApiError. Client errors from libraries keep their 4xx; unknown
+ * errors become a 500 that hides internals, and are logged (rate-limited).
+ */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  const fromClient = clientError(error);
+  if (fromClient) return fromClient;
+  serverErrors.log(error);
   return new ApiError(500, 'INTERNAL_ERROR', 'the server failed to handle this request; it has been logged');
 }
 
 /** Writes an error in the API's shape, unless the response has already started. */
 export function sendError(res: ServerResponse, error: unknown): void {
   const apiError = toApiError(error);
-  if (apiError.status >= 500 && !(error instanceof ApiError)) console.error(error);
   if (res.headersSent) {
     res.destroy();
     return;
@@ -47,6 +114,7 @@ export function sendError(res: ServerResponse, error: unknown): void {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
     'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
   });
   res.end(body);
 }

@@ -36,6 +36,14 @@ if (config.redisUrl) {
   log = new RedisLog({ url: config.redisUrl, historyLimit: config.historyLimit, maxChannels: config.maxChannels });
 }
 
+if (config.trustProxy.length > 0) {
+  console.warn(
+    `Realtime Lab: TRUST_PROXY=${config.trustProxy.join(',')}, so requests from these addresses are taken to come through a proxy,\n` +
+      '  and per-address limits count the client address in their X-Forwarded-For. Anyone who reaches the server\n' +
+      '  directly from one of them can pick their own address: list only the proxies\' addresses.\n',
+  );
+}
+
 const app = createApp(config, log ? { log } : {});
 app.server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(error.code === 'EADDRINUSE' ? `Realtime Lab: port ${config.port} is in use; pick another with --port or PORT` : error);

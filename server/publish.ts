@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import { ApiError, describeValue } from './errors.ts';
 import type { ServerContext } from './context.ts';
-import { checkChannel, clientAddress, READ_ONLY_CHANNELS, sendJson } from './http.ts';
+import { checkChannel, checkJsonContentType, clientAddress, READ_ONLY_CHANNELS, sendJson } from './http.ts';
 import type { StoredMessage } from './log/types.ts';
 
 /** Message types: what an SSE `event:` field can carry, without line breaks. */
@@ -60,10 +60,7 @@ export function createPublishHandler(ctx: ServerContext) {
     if (!ctx.origins.allows(req)) {
       throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', `origin ${describeValue(req.headers.origin)} may not publish; allowed are the server's own origin and ALLOWED_ORIGINS`);
     }
-    const contentType = req.headers['content-type'] ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json; received ${describeValue(contentType || undefined)}`);
-    }
+    checkJsonContentType(req.headers['content-type']);
     const declared = Number(req.headers['content-length']);
     if (declared > ctx.config.maxBodyBytes) {
       // Refuse before reading: no need to take in a body we will not use.

@@ -159,6 +159,15 @@ function entryToMessage(channel: string, [id, fields]: RawEntry): StoredMessage 
   return toMessage(channel, id, type, data);
 }
 
+/**
+ * A connection error as clients may see it (/api/health, 503 bodies): its code, such as
+ * ECONNREFUSED, rather than a message that names Redis's address. main.ts prints the address.
+ */
+function describeError(error: Error): string {
+  const { code } = error as NodeJS.ErrnoException;
+  return typeof code === 'string' ? code : error.message || error.name;
+}
+
 export class RedisLog implements ChannelLog {
   readonly kind = 'redis';
   readonly #client: RedisClient;
@@ -167,8 +176,6 @@ export class RedisLog implements ChannelLog {
   readonly #historyLimit: number;
   readonly #maxChannels: number;
   readonly #prefix: string;
-  /** host:port, without credentials, for error messages. */
-  readonly #where: string;
   readonly #channels = new Map<string, ChannelState>();
   readonly #scriptShas = new Map<string, string>();
   #channelCount = 0;
@@ -186,15 +193,13 @@ export class RedisLog implements ChannelLog {
     this.#historyLimit = options.historyLimit;
     this.#maxChannels = options.maxChannels;
     this.#prefix = options.keyPrefix ?? 'realtime-lab:';
-    const url = new URL(options.url);
-    this.#where = `${url.hostname}:${url.port || 6379}`;
     // Without an offline queue, a command sent while Redis is away fails at once (503),
     // instead of waiting, unanswered, for a reconnection that may not come soon.
     this.#client = createClient({ url: options.url, disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 2000 } });
     this.#reader = this.#client.duplicate();
     for (const client of [this.#client, this.#reader]) {
       client.on('error', (error: Error) => {
-        this.#lastError = error.message || error.name;
+        this.#lastError = describeError(error);
       });
     }
     this.#client.connect().catch(() => {});
@@ -314,7 +319,7 @@ export class RedisLog implements ChannelLog {
 
   async health(): Promise<{ ok: boolean; reason?: string }> {
     if (!this.#client.isReady || !this.#reader.isReady) {
-      return { ok: false, reason: `the channel log (Redis at ${this.#where}) is unreachable: ${this.#lastError}` };
+      return { ok: false, reason: `the channel log (Redis) is unreachable: ${this.#lastError}` };
     }
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -326,7 +331,7 @@ export class RedisLog implements ChannelLog {
       ]);
       return { ok: true };
     } catch (error) {
-      return { ok: false, reason: `the channel log (Redis at ${this.#where}) does not answer: ${(error as Error).message}` };
+      return { ok: false, reason: `the channel log (Redis) does not answer: ${describeError(error as Error)}` };
     } finally {
       clearTimeout(timer);
     }
@@ -564,8 +569,8 @@ export class RedisLog implements ChannelLog {
 
   #unavailable(error: Error): ApiError {
     // "The client is offline" says less than the connection error that made it so.
-    if (!(error instanceof ClientOfflineError || error instanceof ClientClosedError)) this.#lastError = error.message || error.name;
-    return new ApiError(503, 'LOG_UNAVAILABLE', `the channel log (Redis at ${this.#where}) is unavailable: ${this.#lastError}; try again in a moment`, { 'Retry-After': '1' });
+    if (!(error instanceof ClientOfflineError || error instanceof ClientClosedError)) this.#lastError = describeError(error);
+    return new ApiError(503, 'LOG_UNAVAILABLE', `the channel log (Redis) is unavailable: ${this.#lastError}; try again in a moment`, { 'Retry-After': '1' });
   }
 
   #state(channel: string): ChannelState {

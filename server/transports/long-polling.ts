@@ -86,7 +86,7 @@ export function createLongPollingTransport(ctx: ServerContext) {
       for (const waiter of set) {
         if (waiter.ready && waiter.deadline <= now) {
           finish(waiter);
-          waiter.res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
+          waiter.res.writeHead(204, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }).end();
         }
       }
     }
@@ -141,7 +141,7 @@ export function createLongPollingTransport(ctx: ServerContext) {
     for (const set of [...waiters.values()]) {
       for (const waiter of [...set]) {
         finish(waiter);
-        waiter.res.writeHead(204, { 'Cache-Control': 'no-store', Connection: 'close' }).end();
+        waiter.res.writeHead(204, { 'Cache-Control': 'no-store', Connection: 'close', 'X-Content-Type-Options': 'nosniff' }).end();
       }
     }
   }

@@ -51,7 +51,7 @@ export function createPollingTransport(ctx: ServerContext) {
     const etag = `"${log.headId(channel)}.${limit}.${since ?? ''}"`;
     // no-cache: the browser may keep the answer, but must revalidate it on every poll.
     if (matchesEtag(req.headers['if-none-match'], etag)) {
-      res.writeHead(304, { ETag: etag, 'Cache-Control': 'no-cache' }).end();
+      res.writeHead(304, { ETag: etag, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }).end();
       return undefined;
     }
     return sendPage(res, channel, since, limit, etag);

@@ -126,7 +126,7 @@ export function createSseTransport(ctx: ServerContext) {
         // The log is down for a moment (Redis restarting). A 503 would make the browser give
         // up for good, so open the stream and end it: it reconnects after `retry` with the
         // same Last-Event-ID, and the replay is read once the log is back.
-        res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform' });
+        res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Content-Type-Options': 'nosniff' });
         res.end(`retry: ${config.sseRetryMs}\n: ${error.message}; reconnect to resume\n\n`);
         return;
       }
@@ -141,6 +141,7 @@ export function createSseTransport(ctx: ServerContext) {
       'Cache-Control': 'no-cache, no-transform',
       // Tells nginx not to buffer this response: events must leave as they are written.
       'X-Accel-Buffering': 'no',
+      'X-Content-Type-Options': 'nosniff',
     });
     // #endregion headers
     // #region replay

@@ -179,7 +179,7 @@ export class Instance {
         HOST: '127.0.0.1',
         REDIS_URL: redisUrl,
         INSTANCE_NAME: name,
-        TRUST_PROXY: '1',
+        TRUST_PROXY: 'loopback',
         SITE_DIR: 'tests/server/fixtures/site',
         PUBLISH_RATE_PER_S: '100000',
         PUBLISH_BURST: '100000',

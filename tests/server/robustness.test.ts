@@ -29,7 +29,7 @@ describe('bad requests', () => {
   });
 
   it('answers a client that never finishes its headers with 408 and closes', async () => {
-    const text = await rawRequest(server, 'GET /api/poll/chat HTTP/1.1\r\nHost: x\r\n');
+    const text = await rawRequest(server, 'GET /api/poll/chat HTTP/1.1\r\nHost: localhost\r\n');
     assert.match(text, /^HTTP\/1\.1 408/);
     assert.match(text, /REQUEST_TIMEOUT/);
   });
@@ -51,7 +51,7 @@ describe('slow consumers (MAX_BUFFERED_BYTES)', () => {
     try {
       const first = await server.app.log.append('flood', 'message', 'before');
       const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
-      socket.write('GET /api/sse/flood HTTP/1.1\r\nHost: x\r\n\r\n');
+      socket.write('GET /api/sse/flood HTTP/1.1\r\nHost: localhost\r\n\r\n');
       await once(socket, 'data');
       socket.pause();
       const closed = once(socket, 'close');

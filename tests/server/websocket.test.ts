@@ -182,7 +182,7 @@ describe('WebSocket /api/ws/:channel', () => {
 
   it('uncounts a handshake that ws refuses, such as one with a bad Sec-WebSocket-Version', async () => {
     const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
-    socket.write('GET /api/ws/chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 7\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    socket.write('GET /api/ws/chat HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 7\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
     let answer = '';
     socket.on('data', (chunk) => (answer += chunk));
     await once(socket, 'close');

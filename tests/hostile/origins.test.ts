@@ -1,0 +1,124 @@
+/**
+ * Origins: a page on another site may not read, hold or publish through the API. Poll,
+ * long-poll and SSE from a disallowed origin get 403 instead of an answer without CORS headers;
+ * `*` never lends credentials. (Origin `null`, the sandbox frames, stays allowed for now.)
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { publish, startServer, type TestServer } from '../server/helpers.ts';
+import { assertStillServes, errorCode, handshake, head, request } from './edge-helpers.ts';
+
+const EVIL = 'https://evil.example';
+
+describe('hostile origins', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  it('refuses a poll from another site with 403 ORIGIN_NOT_ALLOWED and no messages', async () => {
+    await publish(server, 'private', { text: 'for this site only' });
+    const res = await request(server.url, '/api/poll/private', { headers: { Origin: EVIL } });
+    assert.equal(res.status, 403);
+    assert.equal(errorCode(res), 'ORIGIN_NOT_ALLOWED');
+    assert.match(JSON.parse(res.body).error.message, /origin "https:\/\/evil\.example"/);
+    assert.equal(res.headers['access-control-allow-origin'], undefined);
+    assert.doesNotMatch(res.body, /for this site only/);
+    await assertStillServes(server.url);
+  });
+
+  it('refuses a long poll from another site at once with 403, and holds nothing', async () => {
+    const started = Date.now();
+    const res = await request(server.url, '/api/long-poll/private?timeout=30', { headers: { Origin: EVIL } });
+    assert.equal(res.status, 403);
+    assert.ok(Date.now() - started < 2000, 'answered at once, not held');
+    assert.equal(server.app.stats.open.longPoll, 0);
+  });
+
+  it('refuses an SSE stream from another site with 403 in the error shape, and opens none', async () => {
+    const res = await head(server.url, '/api/sse/private', { headers: { Origin: EVIL, Accept: 'text/event-stream' } });
+    assert.equal(res.status, 403);
+    assert.match(String(res.headers['content-type']), /^application\/json/);
+    assert.equal(server.app.stats.open.sse, 0);
+    await assertStillServes(server.url);
+  });
+
+  it('refuses a WebSocket handshake from another site with 403 and no 101', async () => {
+    const res = await handshake(server.url, '/api/ws/private', { Origin: EVIL });
+    assert.equal(res.upgraded, false);
+    assert.equal(res.status, 403);
+    assert.equal(errorCode(res), 'ORIGIN_NOT_ALLOWED');
+  });
+
+  it('refuses a publish from another site and stores nothing', async () => {
+    const before = server.app.log.headId('private');
+    const res = await request(server.url, '/api/channels/private/messages', { method: 'POST', headers: { Origin: EVIL, 'Content-Type': 'application/json' }, body: '{"data":"planted"}' });
+    assert.equal(res.status, 403);
+    assert.equal(server.app.log.headId('private'), before);
+  });
+
+  it('answers a preflight from another site without any CORS permission', async () => {
+    const res = await request(server.url, '/api/channels/private/messages', { method: 'OPTIONS', headers: { Origin: EVIL, 'Access-Control-Request-Method': 'POST' } });
+    assert.equal(res.headers['access-control-allow-origin'], undefined);
+    assert.equal(res.headers['access-control-allow-methods'], undefined);
+  });
+
+  it('refuses origins that only look like its own', async () => {
+    const port = new URL(server.url).port;
+    for (const origin of [`http://127.0.0.1:${port}.evil.example`, 'http://127.0.0.1', `http://127.0.0.1:${port}/`, `ftp://127.0.0.1:${port}`, `https://evil.example/http://127.0.0.1:${port}`, 'nul', 'NULL']) {
+      const res = await request(server.url, '/api/poll/chat', { headers: { Origin: origin } });
+      assert.equal(res.status, 403, `Origin ${origin}`);
+    }
+  });
+
+  it('still serves its own pages and the sandbox frames (Origin null), without credentials for null', async () => {
+    const own = await request(server.url, '/api/poll/chat', { headers: { Origin: server.url } });
+    assert.equal(own.status, 200);
+    const sandbox = await request(server.url, '/api/poll/chat', { headers: { Origin: 'null' } });
+    assert.equal(sandbox.status, 200);
+    assert.equal(sandbox.headers['access-control-allow-origin'], 'null');
+    assert.equal(sandbox.headers['access-control-allow-credentials'], undefined);
+    const stream = await head(server.url, '/api/sse/chat', { headers: { Origin: 'null' } });
+    assert.equal(stream.status, 200);
+    const ws = await handshake(server.url, '/api/ws/chat', { Origin: 'null' });
+    assert.equal(ws.upgraded, true);
+    ws.close();
+  });
+});
+
+describe('ALLOWED_ORIGINS', () => {
+  it('with *, answers any origin with "*" and never with credentials', async () => {
+    const server = await startServer({ allowedOrigins: ['*'] });
+    try {
+      for (const path of ['/api/poll/chat', '/api/health']) {
+        const res = await request(server.url, path, { headers: { Origin: EVIL } });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers['access-control-allow-origin'], '*');
+        assert.equal(res.headers['access-control-allow-credentials'], undefined);
+      }
+      const preflight = await request(server.url, '/api/channels/chat/messages', { method: 'OPTIONS', headers: { Origin: EVIL, 'Access-Control-Request-Method': 'POST' } });
+      assert.equal(preflight.headers['access-control-allow-origin'], '*');
+      assert.equal(preflight.headers['access-control-allow-credentials'], undefined);
+      const stream = await head(server.url, '/api/sse/chat', { headers: { Origin: EVIL } });
+      assert.equal(stream.headers['access-control-allow-credentials'], undefined);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('names a listed origin back, with credentials, and refuses the others', async () => {
+    const server = await startServer({ allowedOrigins: ['null', 'https://lab.example.org'] });
+    try {
+      const listed = await request(server.url, '/api/poll/chat', { headers: { Origin: 'https://lab.example.org' } });
+      assert.equal(listed.status, 200);
+      assert.equal(listed.headers['access-control-allow-origin'], 'https://lab.example.org');
+      assert.equal(listed.headers['access-control-allow-credentials'], 'true');
+      assert.match(String(listed.headers.vary), /Origin/);
+      const other = await request(server.url, '/api/poll/chat', { headers: { Origin: 'https://lab.example.org.evil.example' } });
+      assert.equal(other.status, 403);
+    } finally {
+      await server.close();
+    }
+  });
+});
