@@ -115,7 +115,10 @@ export function pagePolicy(facts: PageFacts, host: string | undefined): string {
   ].join('; ');
 }
 
-/** Site files that have precompressed variants: their path relative to the site, and which. */
+/**
+ * Site files that have precompressed variants: their path relative to the site, and which. A
+ * variant older than its file is left out: it was written for an earlier build.
+ */
 function findVariants(siteDir: string): Map<string, Set<Encoding>> {
   const variants = new Map<string, Set<Encoding>>();
   if (!existsSync(siteDir)) return variants;
@@ -123,7 +126,11 @@ function findVariants(siteDir: string): Map<string, Set<Encoding>> {
     if (!entry.isFile()) continue;
     const encoding = ENCODINGS.find(({ suffix }) => entry.name.endsWith(suffix));
     if (!encoding) continue;
-    const file = path.relative(siteDir, path.join(entry.parentPath, entry.name.slice(0, -encoding.suffix.length))).split(path.sep).join('/');
+    const variant = path.join(entry.parentPath, entry.name);
+    const original = variant.slice(0, -encoding.suffix.length);
+    const originalStat = statSync(original, { throwIfNoEntry: false });
+    if (!originalStat || statSync(variant).mtimeMs < originalStat.mtimeMs) continue;
+    const file = path.relative(siteDir, original).split(path.sep).join('/');
     const set = variants.get(file) ?? new Set<Encoding>();
     set.add(encoding.name);
     variants.set(file, set);

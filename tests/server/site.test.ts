@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -255,5 +255,29 @@ describe('the Content-Security-Policy of a page', () => {
     const policy = pagePolicy(pageFacts('<p>no scripts</p>'), "evil.test; script-src 'unsafe-eval'");
     assert.match(policy, /connect-src 'self'; /);
     assert.doesNotMatch(policy, /evil/);
+  });
+});
+
+describe('precompressed files from an earlier build', () => {
+  it('are not sent for a file built since: the file itself is', async () => {
+    const siteDir = await mkdtemp(path.join(os.tmpdir(), 'rl-site-'));
+    let server: TestServer | undefined;
+    try {
+      await writeFile(path.join(siteDir, 'index.html'), `<!doctype html><title>Old</title>${PROSE}`);
+      await precompressSite(siteDir);
+      const rebuilt = `<!doctype html><title>New</title>${PROSE}`;
+      await writeFile(path.join(siteDir, 'index.html'), rebuilt);
+      // A build without precompression: the variants stay behind, older than the page.
+      const old = new Date(Date.now() - 60_000);
+      await utimes(path.join(siteDir, 'index.html.br'), old, old);
+      await utimes(path.join(siteDir, 'index.html.gz'), old, old);
+      server = await startServer({ siteDir });
+      const res = await get(`${server.url}/`, { 'Accept-Encoding': 'br, gzip' });
+      assert.equal(res.headers['content-encoding'], undefined);
+      assert.equal(res.body.toString('utf8'), rebuilt);
+    } finally {
+      await server?.close();
+      await rm(siteDir, { recursive: true, force: true });
+    }
   });
 });
