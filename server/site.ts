@@ -154,11 +154,12 @@ export function createSiteRouter(siteDir: string): express.Router {
   const variants = findVariants(root);
   const facts = new Map<string, { mtimeMs: number; facts: PageFacts }>();
 
-  function factsOf(file: string, stat: Stats): PageFacts {
-    const known = facts.get(file);
+  /** The facts of the page `original`, cached by the file sent (it or a variant) and its mtime. */
+  function factsOf(sent: string, original: string, stat: Stats): PageFacts {
+    const known = facts.get(sent);
     if (known && known.mtimeMs === stat.mtimeMs) return known.facts;
-    const fresh = pageFacts(readFileSync(file, 'utf8'));
-    facts.set(file, { mtimeMs: stat.mtimeMs, facts: fresh });
+    const fresh = pageFacts(readFileSync(original, 'utf8'));
+    facts.set(sent, { mtimeMs: stat.mtimeMs, facts: fresh });
     return fresh;
   }
 
@@ -170,15 +171,16 @@ export function createSiteRouter(siteDir: string): express.Router {
     return ENCODINGS.find(({ name }) => available.has(name) && req.acceptsEncodings(name) === name)?.name;
   }
 
-  /** Encoding, type, caching and policy of a file being sent; `original` is its uncompressed path. */
-  function fileHeaders(res: express.Response, original: string, stat: Stats, encoding: Encoding | undefined): void {
+  /** Encoding, type, caching and policy of a file being sent (`sent`, a variant when `encoding` is set). */
+  function fileHeaders(res: express.Response, sent: string, stat: Stats, encoding: Encoding | undefined): void {
+    const original = encoding ? sent.slice(0, -suffixOf(encoding).length) : sent;
     if (encoding) {
       res.setHeader('Content-Encoding', encoding);
       res.type(path.extname(original));
     }
     const relative = path.relative(root, original).split(path.sep).join('/');
     res.setHeader('Cache-Control', relative.startsWith(HASHED_DIR) ? IMMUTABLE : REVALIDATE);
-    if (original.endsWith('.html')) res.setHeader('Content-Security-Policy', pagePolicy(factsOf(original, stat), res.req.headers.host));
+    if (original.endsWith('.html')) res.setHeader('Content-Security-Policy', pagePolicy(factsOf(sent, original, stat), res.req.headers.host));
   }
 
   const router = express.Router();
@@ -200,8 +202,7 @@ export function createSiteRouter(siteDir: string): express.Router {
     express.static(root, {
       extensions: ['html'],
       setHeaders(res: express.Response, file: string, stat: Stats) {
-        const encoding = res.locals.encoding as Encoding | undefined;
-        fileHeaders(res, encoding ? file.slice(0, -suffixOf(encoding).length) : file, stat, encoding);
+        fileHeaders(res, file, stat, res.locals.encoding as Encoding | undefined);
       },
     }),
   );
@@ -213,9 +214,16 @@ export function createSiteRouter(siteDir: string): express.Router {
       res.status(404).type('text/plain').send(`Not found: ${req.path}\nThe site is not built yet: run \`npm run build\`, or \`npm start\`, which builds it.\n`);
       return;
     }
-    const encoding = chooseEncoding(req, res, '404.html');
-    fileHeaders(res, notFound, statSync(notFound), encoding);
-    res.status(404).sendFile(encoding ? notFound + suffixOf(encoding) : notFound);
+    let encoding = chooseEncoding(req, res, '404.html');
+    let stat = encoding && statSync(notFound + suffixOf(encoding), { throwIfNoEntry: false });
+    if (!stat) {
+      // No variant (or it went away with a rebuild since the start): the page itself.
+      encoding = undefined;
+      stat = statSync(notFound);
+    }
+    const sent = encoding ? notFound + suffixOf(encoding) : notFound;
+    fileHeaders(res, sent, stat, encoding);
+    res.status(404).sendFile(sent);
   });
   return router;
 }
