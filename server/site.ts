@@ -7,9 +7,10 @@
  *   (scripts/precompress.ts); this sends the best one the client accepts, with `Vary:
  *   Accept-Encoding`, and the file itself to a client that accepts neither. Nothing is compressed
  *   per request.
- * - Caching: files under `_astro/` have a content hash in their names and never change, so they
- *   are cached for a year as immutable. Everything else (pages, Pagefind's index, the favicon)
- *   is revalidated on each use: `no-cache` with an ETag, answered 304 when it still matches.
+ * - Caching: files with a content hash in their names (`_astro/`, Pagefind's chunks) never
+ *   change, so they are cached for a year as immutable. Everything else (pages, Pagefind's entry
+ *   file, the favicon) is revalidated on each use: `no-cache` with an ETag, answered 304 when it
+ *   still matches.
  * - Headers: every response says `nosniff`, a Referrer-Policy and `Cross-Origin-Opener-Policy:
  *   same-origin`; pages carry a Content-Security-Policy built for that page (pagePolicy).
  */
@@ -31,8 +32,11 @@ function suffixOf(encoding: Encoding): string {
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
-/** Folder of Astro's hashed assets, relative to the site. */
-const HASHED_DIR = '_astro/';
+/**
+ * Files whose names carry a hash of their content, relative to the site: Astro's assets, and
+ * Pagefind's index chunks, fragments and metadata (pagefind-entry.json names the current ones).
+ */
+const HASHED = [/^_astro\//, /^pagefind\/(?:fragment|index)\//, /^pagefind\/pagefind\.[^/]+\.pf_meta$/];
 
 /** Headers every site response carries. */
 const SITE_HEADERS: Record<string, string> = {
@@ -179,7 +183,7 @@ export function createSiteRouter(siteDir: string): express.Router {
       res.type(path.extname(original));
     }
     const relative = path.relative(root, original).split(path.sep).join('/');
-    res.setHeader('Cache-Control', relative.startsWith(HASHED_DIR) ? IMMUTABLE : REVALIDATE);
+    res.setHeader('Cache-Control', HASHED.some((pattern) => pattern.test(relative)) ? IMMUTABLE : REVALIDATE);
     if (original.endsWith('.html')) res.setHeader('Content-Security-Policy', pagePolicy(factsOf(sent, original, stat), res.req.headers.host));
   }
 

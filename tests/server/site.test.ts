@@ -103,6 +103,10 @@ describe('serving the built site', () => {
     await writeFile(path.join(siteDir, '404.html'), `<!doctype html><title>Not found</title><script>${THEME_SCRIPT}</script><h1>Page not found</h1>${PROSE}`);
     await writeFile(path.join(siteDir, '_astro/page.Ab12Cd34.js'), `export const lines = [${'"a line of the page script", '.repeat(100)}];\n`);
     await writeFile(path.join(siteDir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    await mkdir(path.join(siteDir, 'pagefind/fragment'), { recursive: true });
+    await writeFile(path.join(siteDir, 'pagefind/fragment/en_3b5cbb7.pf_fragment'), 'fragment');
+    await writeFile(path.join(siteDir, 'pagefind/pagefind.en_f7e1b53dca.pf_meta'), 'meta');
+    await writeFile(path.join(siteDir, 'pagefind/pagefind-entry.json'), '{"version":"1.6.0"}');
     await writeFile(path.join(siteDir, '.build-stamp'), 'stamp');
     await precompressSite(siteDir);
     server = await startServer({ siteDir });
@@ -167,11 +171,18 @@ describe('serving the built site', () => {
     assert.equal(plain.body.toString('utf8'), SANDBOX_PAGE);
   });
 
-  it('revalidates files without a hash in their names, such as the favicon', async () => {
-    const res = await get(`${server.url}/favicon.svg`, { 'Accept-Encoding': 'br' });
-    assert.equal(res.status, 200);
-    assert.equal(res.headers['cache-control'], 'no-cache');
-    assert.equal(res.headers['content-encoding'], undefined);
+  it('caches Pagefind\'s hashed chunks as immutable, and revalidates files without a hash in their names', async () => {
+    for (const [url, cacheControl] of [
+      ['/pagefind/fragment/en_3b5cbb7.pf_fragment', 'public, max-age=31536000, immutable'],
+      ['/pagefind/pagefind.en_f7e1b53dca.pf_meta', 'public, max-age=31536000, immutable'],
+      ['/pagefind/pagefind-entry.json', 'no-cache'],
+      ['/favicon.svg', 'no-cache'],
+    ]) {
+      const res = await get(`${server.url}${url}`, { 'Accept-Encoding': 'br' });
+      assert.equal(res.status, 200, url);
+      assert.equal(res.headers['cache-control'], cacheControl, url);
+      assert.equal(res.headers['content-encoding'], undefined, `${url}: too small to compress`);
+    }
   });
 
   it('sends SSE uncompressed even to a client that asks for gzip: compression would hold events back', async () => {
