@@ -78,7 +78,7 @@ app.server.listen(config.port, config.host, () => {
   if (wildcard) {
     const urls = networkUrls(port);
     if (urls.length > 0) lines.push('  On your network, attendees open:', ...urls.map((url) => `    ${url}`));
-  } else {
+  } else if (/^(?:127\.|localhost$|::1$)/.test(config.host)) {
     lines.push('  Only this machine can connect. For a workshop room, start with --host 0.0.0.0.');
   }
   if (config.redisUrl) lines.push(`  Channel log: Redis at ${new URL(config.redisUrl).host}; this instance: ${config.instanceName || `${os.hostname()}-${process.pid}`}`);
