@@ -1,13 +1,16 @@
 /**
  * Builds the site when dist/ is missing or older than its sources, so `npm start` serves the
- * current lessons without rebuilding on every start.
+ * current lessons without rebuilding on every start. The build's own output (a few hundred
+ * lines) is kept out of the way: one line says what was built, and the whole output is shown
+ * only when the build fails.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const STAMP = path.join('dist', '.build-stamp');
-const SOURCES = ['content', 'src', 'public', 'astro.config.mjs', 'content.config.ts', 'package-lock.json', 'server/transports'];
+const SOURCES = ['content', 'src', 'public', 'astro.config.mjs', 'content.config.ts', 'package-lock.json', 'server/transports', 'scripts/precompress.ts'];
 
 function newestMtime(entry: string): number {
   if (!existsSync(entry)) return 0;
@@ -18,13 +21,46 @@ function newestMtime(entry: string): number {
   return newest;
 }
 
-const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
-const changed = Math.max(...SOURCES.map(newestMtime));
-if (built > changed) {
-  console.log('The site is up to date (dist/).');
-} else {
-  console.log(built ? 'Sources changed since the last build: building the site...' : 'Building the site (first start)...');
-  const result = spawnSync('npx', ['astro', 'build'], { stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-  writeFileSync(STAMP, new Date().toISOString());
+const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+
+/** One line about a successful `astro build`, from its output and how long it took. */
+export function summarizeBuild(output: string, ms: number): string {
+  const text = plain(output);
+  const pages = /\b(\d+) page\(s\) built\b/.exec(text)?.[1];
+  const compressed = /\[realtime-lab:precompress\] (compressed .*)/.exec(text)?.[1];
+  const warnings = text.split('\n').filter((line) => /\[WARN\]/.test(line)).length;
+  const parts = [`Built the site in ${(ms / 1000).toFixed(1)} s: ${pages ?? 'its'} pages in dist/`];
+  if (compressed) parts.push(compressed);
+  if (warnings > 0) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'} (see \`npm run build\`)`);
+  return `${parts.join('; ')}.`;
+}
+
+/** Runs `astro build` with its output captured; resolves to its exit code and output. */
+function build(): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['astro', 'build'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
+  const changed = Math.max(...SOURCES.map(newestMtime));
+  if (built > changed) {
+    console.log('The site is up to date (dist/).');
+  } else {
+    console.log(built ? 'Sources changed since the last build: building the site (about half a minute)...' : 'Building the site (first start, about half a minute)...');
+    const started = Date.now();
+    const result = await build();
+    if (result.code !== 0) {
+      process.stderr.write(result.output);
+      console.error(`\nThe site did not build (astro build exited with ${result.code}); its output is above.`);
+      process.exit(result.code);
+    }
+    writeFileSync(STAMP, new Date().toISOString());
+    console.log(summarizeBuild(result.output, Date.now() - started));
+  }
 }

@@ -7,11 +7,9 @@
  * and a held request should carry nothing per connection that it does not need. Publishing,
  * stats, health and the built site go through Express.
  */
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
-import path from 'node:path';
 import express from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startClock } from './clock.ts';
@@ -23,6 +21,7 @@ import { ConnectionGate, PublishRateLimiter } from './limits.ts';
 import { MemoryLog } from './log/memory.ts';
 import type { ChannelLog } from './log/types.ts';
 import { createPublishHandler } from './publish.ts';
+import { createSiteRouter } from './site.ts';
 import { Stats } from './stats.ts';
 import { createEchoTransport } from './transports/echo.ts';
 import { createLongPollingTransport } from './transports/long-polling.ts';
@@ -132,13 +131,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   expressApp.use('/api', (req) => {
     throw new ApiError(404, 'NOT_FOUND', `no API endpoint at ${req.method} ${req.originalUrl.split('?')[0]}; see /reference/api/ for the endpoints`);
   });
-  const siteDir = path.resolve(config.siteDir);
-  expressApp.use(express.static(siteDir, { extensions: ['html'] }));
-  expressApp.use((req, res) => {
-    const notFound = path.join(siteDir, '404.html');
-    if (existsSync(notFound)) res.status(404).sendFile(notFound);
-    else res.status(404).type('text/plain').send(`Not found: ${req.path}\nThe site is not built yet: run \`npm run build\`, or \`npm start\`, which builds it.\n`);
-  });
+  expressApp.use(createSiteRouter(config.siteDir));
   expressApp.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     // A malformed %-escape in a route parameter arrives here as a URIError: a 400, not a 500.
     sendError(res, error);

@@ -19,6 +19,33 @@ function networkUrls(port: number): string[] {
   return urls;
 }
 
+/** The addresses of this machine's network interfaces that --host takes, IPv4 first. */
+function machineAddresses(): string[] {
+  // Link-local IPv6 addresses (fe80::) need a zone to listen on: leave them out.
+  const all = Object.values(os.networkInterfaces()).flatMap((addresses) => addresses ?? []).filter((a) => !a.address.startsWith('fe80:'));
+  return [...all.filter((a) => a.family === 'IPv4'), ...all.filter((a) => a.family !== 'IPv4')].map((a) => a.address);
+}
+
+/** The sentence for an error of `listen`, or undefined for one we have no words for. */
+function listenErrorMessage(error: NodeJS.ErrnoException, host: string, port: number): string | undefined {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `port ${port} is in use; pick another with --port or PORT`;
+    case 'EACCES':
+      return `port ${port} needs more privileges than this user has; pick one above 1023 with --port or PORT`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return (
+        `cannot listen on ${host}: ${error.code === 'EADDRNOTAVAIL' ? 'it is not an address of this machine' : 'no address goes by that name'} (${error.code}).\n` +
+        `This machine's addresses are: ${machineAddresses().join(', ')}.\n` +
+        'Start with --host and one of them, or --host 0.0.0.0 to listen on all of them.'
+      );
+    default:
+      return undefined;
+  }
+}
+
 let config: Config;
 try {
   config = configFromEnvironment(process.env, process.argv.slice(2));
@@ -46,22 +73,25 @@ if (config.trustProxy.length > 0) {
 
 const app = createApp(config, log ? { log } : {});
 app.server.on('error', (error: NodeJS.ErrnoException) => {
-  console.error(error.code === 'EADDRINUSE' ? `Realtime Lab: port ${config.port} is in use; pick another with --port or PORT` : error);
+  const message = listenErrorMessage(error, config.host, config.port);
+  console.error(message ? `Realtime Lab: ${message}` : error);
   process.exit(1);
 });
 app.server.listen(config.port, config.host, () => {
   const { port } = app.server.address() as AddressInfo;
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
   const local = `http://${wildcard || config.host === '127.0.0.1' ? 'localhost' : config.host}:${port}/`;
-  console.log(`Realtime Lab is running.\n\n  Open ${local}`);
+  // One write, and the URL to open last: it is the line a newcomer looks for.
+  const lines = ['Realtime Lab is running (press Ctrl+C to stop).'];
   if (wildcard) {
     const urls = networkUrls(port);
-    if (urls.length > 0) console.log(`  On your network, attendees open:\n${urls.map((url) => `    ${url}`).join('\n')}`);
-  } else {
-    console.log('  (Only this machine can connect. For a workshop room, start with --host 0.0.0.0.)');
+    if (urls.length > 0) lines.push('  On your network, attendees open:', ...urls.map((url) => `    ${url}`));
+  } else if (/^(?:127\.|localhost$|::1$)/.test(config.host)) {
+    lines.push('  Only this machine can connect. For a workshop room, start with --host 0.0.0.0.');
   }
-  if (config.redisUrl) console.log(`  Channel log: Redis at ${new URL(config.redisUrl).host}; this instance: ${config.instanceName || `${os.hostname()}-${process.pid}`}`);
-  console.log('\nPress Ctrl+C to stop.');
+  if (config.redisUrl) lines.push(`  Channel log: Redis at ${new URL(config.redisUrl).host}; this instance: ${config.instanceName || `${os.hostname()}-${process.pid}`}`);
+  lines.push('', `  Open ${local}`);
+  console.log(lines.join('\n'));
 });
 
 let stopping = false;

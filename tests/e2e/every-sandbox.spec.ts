@@ -32,6 +32,12 @@ test('the built site has sandboxes in English and in Chinese', () => {
 for (const { url, count } of pages) {
   test(`every sandbox on ${url} runs and shows its expected output`, async ({ page }) => {
     test.setTimeout(30_000 + count * SANDBOX_TIMEOUT_MS);
+    // The page's Content-Security-Policy reaches into the sandboxes' srcdoc frames: Chromium
+    // reports what it blocks there on the console.
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
     await page.goto(url);
     const sandboxes = page.locator('[data-rl-sandbox]');
     await expect(sandboxes).toHaveCount(count);
@@ -46,5 +52,6 @@ for (const { url, count } of pages) {
       await action(sandbox, 'stop').click();
       await expect(sandbox).toHaveAttribute('data-run', 'stopped');
     }
+    expect(violations, `CSP violations on ${url}`).toEqual([]);
   });
 }

@@ -57,10 +57,12 @@ describe('graceful shutdown', () => {
 });
 
 describe('node server/main.ts', () => {
-  it('prints the URL to open, and serves the site and the API from one process', async () => {
+  it('prints the URL to open as its last line, and serves the site and the API from one process', async () => {
     const { child, url, output } = await startMain();
     try {
-      assert.match(output(), /Open http:\/\/localhost:\d+\//);
+      const lines = output().trimEnd().split('\n');
+      assert.match(lines.at(-1) ?? '', /^\s*Open http:\/\/localhost:\d+\/$/);
+      assert.ok(lines.length <= 5, `a short start: ${output()}`);
       assert.match(await (await fetch(url)).text(), /Fixture site/);
       assert.deepEqual(await (await fetch(`${url}/api/health`)).json(), { ok: true });
     } finally {
@@ -75,7 +77,7 @@ describe('node server/main.ts', () => {
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (chunk) => {
         output += chunk;
-        if (output.includes('Ctrl+C')) resolve();
+        if (/Open http:\S+\n/.test(output)) resolve();
       });
     });
     child.kill('SIGTERM');
@@ -84,6 +86,19 @@ describe('node server/main.ts', () => {
     // The machine may have no network interface besides loopback; then there is nothing more to print.
     const external = Object.values((await import('node:os')).networkInterfaces()).flat().some((a) => a?.family === 'IPv4' && !a.internal);
     if (external) assert.match(output, /On your network, attendees open:\n\s+http:\/\/\d+\.\d+\.\d+\.\d+:\d+\//);
+  });
+
+  it('with --host an address this machine does not have, says which addresses it has and exits with 1', async () => {
+    // 10.255.255.1 is on no interface here: binding fails locally, and nothing is sent anywhere.
+    const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--host', '10.255.255.1'], { env: { ...process.env, SITE_DIR: 'tests/server/fixtures/site' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 1);
+    assert.match(stderr, /^Realtime Lab: cannot listen on 10\.255\.255\.1: it is not an address of this machine \(EADDRNOTAVAIL\)\./);
+    assert.match(stderr, /This machine's addresses are: 127\.0\.0\.1\b/);
+    assert.match(stderr, /--host 0\.0\.0\.0/);
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
   });
 
   it('refuses a bad setting with a sentence that names it, and exits with 2', async () => {
