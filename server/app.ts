@@ -72,7 +72,9 @@ function splitUrl(url: string): [string, URLSearchParams] {
 
 export function createApp(overrides: Partial<Config> = {}, options: AppOptions = {}): App {
   const config = resolveConfig(overrides);
-  const log = options.log ?? new MemoryLog({ historyLimit: config.historyLimit, maxChannels: config.maxChannels });
+  const log =
+    options.log ??
+    new MemoryLog({ historyLimit: config.historyLimit, maxChannels: config.maxChannels, maxLogBytes: config.maxLogBytes, channelIdleMs: config.channelIdleMs });
   const stats = new Stats();
   /** The name /api/stats gives this instance. */
   const instanceName = config.instanceName || `${os.hostname()}-${process.pid}`;
@@ -86,6 +88,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
     origins: new OriginPolicy(config.allowedOrigins),
     gate: new ConnectionGate(config.maxConnections, config.maxConnectionsPerAddress),
     rateLimiter: new PublishRateLimiter(config.publishRatePerS, config.publishBurst),
+    byteRateLimiter: new PublishRateLimiter(config.publishBytesPerS, 2 * config.publishBytesPerS, { unit: 'bytes', rate: 'PUBLISH_BYTES_PER_S', burst: 'twice the rate' }),
     nextConnectionId: () => `${instance}-${(++connections).toString(36)}`,
   };
   let closing = false;
@@ -182,7 +185,6 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
         throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', `WebSocket connections from origin ${JSON.stringify(req.headers.origin)} are refused; allowed are the server's own origin and ALLOWED_ORIGINS (${config.allowedOrigins.join(', ')})`);
       }
       const channel = match ? checkChannel(match[1] as string) : undefined;
-      if (channel !== undefined) websocket.prepare(channel);
       ctx.gate.open(address);
       let accepted = false;
       wss.handleUpgrade(req, socket, head, (ws) => {
@@ -229,6 +231,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   const heartbeatTimer = setInterval(() => {
     sse.heartbeat();
     ctx.rateLimiter.sweep();
+    ctx.byteRateLimiter.sweep();
   }, config.sseHeartbeatMs).unref();
   const awaitingPong = new Set<WebSocket>();
   function forgetPing(this: WebSocket): void {

@@ -33,7 +33,7 @@ try {
 let log: ChannelLog | undefined;
 if (config.redisUrl) {
   const { RedisLog } = await import('./log/redis.ts');
-  log = new RedisLog({ url: config.redisUrl, historyLimit: config.historyLimit, maxChannels: config.maxChannels });
+  log = new RedisLog({ url: config.redisUrl, historyLimit: config.historyLimit, maxChannels: config.maxChannels, channelIdleMs: config.channelIdleMs });
 }
 
 const app = createApp(config, log ? { log } : {});
