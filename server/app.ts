@@ -120,6 +120,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
       instance: instanceName,
       uptimeS: Math.round(process.uptime()),
       channels: log.channelCount(),
+      ...(log.storedBytes ? { storedBytes: log.storedBytes() } : {}),
       open,
       requests: stats.requests,
       messages: stats.messages,
