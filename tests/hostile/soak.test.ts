@@ -10,9 +10,11 @@
  *
  * The history itself stays within MAX_LOG_BYTES (asserted from /api/stats). The rest is
  * garbage: V8 collects its old generation lazily, and under an allocation rate this high it
- * lets the heap grow to several times what is live before a full collection (measured: about
- * 70 MB live after each mark-compact, 250 to 300 MB of heap before it), and keeps freed pages
- * pooled. The margin covers parsed bodies in flight and socket buffers.
+ * lets the heap grow up to four times what is live before a full collection (its largest heap
+ * growing factor; measured: about 70 MB live after each mark-compact, 250 to 300 MB of heap
+ * before it), and keeps freed pages pooled for a while. The margin covers parsed bodies in
+ * flight and socket buffers. Measured on a shared 2-core machine: 103.5 MiB at start, 400.1 MiB
+ * at peak, the slowest health check 100 ms.
  *
  * while it keeps answering a health check within HEALTH_BOUND_MS (2 s: the flood and this test
  * share the machine's cores) and a well-behaved reader receives
