@@ -81,7 +81,7 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'maxLogBytes', env: 'MAX_LOG_BYTES', default: 64 * 1024 * 1024, min: 64 * 1024, max: 64 * 1024 * 1024 * 1024, description: 'bytes the in-memory history may hold in all channels together (each message counted as its envelope JSON as the heap holds it, plus 200 for its bookkeeping); past it the channel holding the most bytes loses its oldest messages, and its readers get a gap' },
   { key: 'maxJsonDepth', env: 'MAX_JSON_DEPTH', default: 32, min: 2, max: 1000, description: 'deepest nesting of objects and arrays in a publish body or frame, counting the outer object; checked before parsing (400 JSON_TOO_DEEP, or an error frame, past it)' },
   { key: 'publishBytesPerS', env: 'PUBLISH_BYTES_PER_S', default: 64 * 1024, min: 64, max: 1024 * 1024 * 1024, description: 'bytes per second one client address may publish, sustained, in bursts of twice that (429 past it)' },
-  { key: 'channelIdleMs', env: 'CHANNEL_IDLE_MS', default: 15 * 60 * 1000, min: 100, max: 7 * 24 * 3600 * 1000, description: 'a channel with no subscriber and no new message for this long is removed, with its history (a reader that resumes from one of its ids gets a gap)' },
+  { key: 'channelIdleMs', env: 'CHANNEL_IDLE_MS', default: 15 * 60 * 1000, min: 100, max: 7 * 24 * 3600 * 1000, description: 'a channel with no subscriber and no new message for this long is removed, with its history (a reader that resumes from one of its ids gets a gap); in Redis, counted from its last message alone' },
 ];
 
 /** Default values of every setting. */
