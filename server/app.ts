@@ -76,7 +76,9 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   serverErrors.configure(config.loggedErrorsPerMin);
   const hosts = new HostPolicy(config.host, config.allowedHosts);
   const proxyTrust = compileProxyTrust(config.trustProxy);
-  const log = options.log ?? new MemoryLog({ historyLimit: config.historyLimit, maxChannels: config.maxChannels });
+  const log =
+    options.log ??
+    new MemoryLog({ historyLimit: config.historyLimit, maxChannels: config.maxChannels, maxLogBytes: config.maxLogBytes, channelIdleMs: config.channelIdleMs });
   const stats = new Stats();
   /** The name /api/stats gives this instance. */
   const instanceName = config.instanceName || `${os.hostname()}-${process.pid}`;
@@ -90,6 +92,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
     origins: new OriginPolicy(config.allowedOrigins),
     gate: new ConnectionGate(config.maxConnections, config.maxConnectionsPerAddress),
     rateLimiter: new PublishRateLimiter(config.publishRatePerS, config.publishBurst),
+    byteRateLimiter: new PublishRateLimiter(config.publishBytesPerS, 2 * config.publishBytesPerS, { unit: 'bytes', rate: 'PUBLISH_BYTES_PER_S', burst: 'twice the rate' }),
     nextConnectionId: () => `${instance}-${(++connections).toString(36)}`,
   };
   let closing = false;
@@ -122,6 +125,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
       instance: instanceName,
       uptimeS: Math.round(process.uptime()),
       channels: log.channelCount(),
+      ...(log.storedBytes ? { storedBytes: log.storedBytes() } : {}),
       open,
       requests: stats.requests,
       messages: stats.messages,
@@ -187,7 +191,6 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
       if (closing) throw new ApiError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again in a moment', { 'Retry-After': '1' });
       if (!ctx.origins.allows(req)) throw ctx.origins.refusal(req, 'a WebSocket connection');
       const channel = match ? checkChannel(match[1] as string) : undefined;
-      if (channel !== undefined) websocket.prepare(channel);
       const address = clientAddress(req);
       ctx.gate.open(address);
       let accepted = false;
@@ -235,6 +238,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   const heartbeatTimer = setInterval(() => {
     sse.heartbeat();
     ctx.rateLimiter.sweep();
+    ctx.byteRateLimiter.sweep();
   }, config.sseHeartbeatMs).unref();
   const awaitingPong = new Set<WebSocket>();
   function forgetPing(this: WebSocket): void {

@@ -13,7 +13,7 @@ export interface Config {
   allowedHosts: string[];
   historyLimit: number;
   maxChannels: number;
-  maxBodyBytes: number;
+  maxMessageBytes: number;
   maxFrameBytes: number;
   maxHeaderBytes: number;
   publishRatePerS: number;
@@ -41,6 +41,10 @@ export interface Config {
   redisUrl: string;
   /** The name /api/stats gives this instance; empty means `<hostname>-<pid>`. */
   instanceName: string;
+  maxLogBytes: number;
+  maxJsonDepth: number;
+  publishBytesPerS: number;
+  channelIdleMs: number;
 }
 
 type IntegerKey = { [K in keyof Config]: Config[K] extends number ? K : never }[keyof Config];
@@ -59,7 +63,7 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'port', env: 'PORT', default: 3000, min: 0, max: 65535, description: 'TCP port to listen on (also `--port`); 0 picks a free one' },
   { key: 'historyLimit', env: 'HISTORY_LIMIT', default: 1000, min: 1, max: 1_000_000, description: 'messages each channel keeps for replay' },
   { key: 'maxChannels', env: 'MAX_CHANNELS', default: 1000, min: 1, max: 1_000_000, description: 'channels that may exist at once (507 past it)' },
-  { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', default: 16 * 1024, min: 64, max: 16 * 1024 * 1024, description: 'largest publish request body (413 past it)' },
+  { key: 'maxMessageBytes', env: 'MAX_MESSAGE_BYTES', default: 16 * 1024, min: 64, max: 16 * 1024 * 1024, description: 'largest publish, as an HTTP request body or a WebSocket `publish` frame (413 or an error frame past it)' },
   { key: 'maxFrameBytes', env: 'MAX_FRAME_BYTES', default: 64 * 1024, min: 64, max: 16 * 1024 * 1024, description: 'largest WebSocket message (close 1009 past it)' },
   { key: 'maxHeaderBytes', env: 'MAX_HEADER_BYTES', default: 16 * 1024, min: 1024, max: 1024 * 1024, description: 'largest request header block (431 past it)' },
   { key: 'publishRatePerS', env: 'PUBLISH_RATE_PER_S', default: 20, min: 1, max: 1_000_000, description: 'messages per second one client address may publish, sustained (429 past it)' },
@@ -79,6 +83,10 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'shutdownGraceMs', env: 'SHUTDOWN_GRACE_MS', default: 3000, min: 0, max: 60_000, description: 'time connections get to close on SIGTERM or SIGINT before they are cut' },
   { key: 'clockIntervalMs', env: 'CLOCK_INTERVAL_MS', default: 1000, min: 10, max: 3_600_000, description: 'interval of the built-in `clock` channel' },
   { key: 'loggedErrorsPerMin', env: 'LOGGED_ERRORS_PER_MIN', default: 10, min: 0, max: 100_000, description: 'stack traces of unexpected server errors (500) logged per minute; past it they are counted, and the count is logged when the minute ends' },
+  { key: 'maxLogBytes', env: 'MAX_LOG_BYTES', default: 64 * 1024 * 1024, min: 64 * 1024, max: 64 * 1024 * 1024 * 1024, description: 'bytes the in-memory history may hold in all channels together (each message counted as its envelope JSON as the heap holds it, plus 200 for its bookkeeping); past it the channel holding the most bytes loses its oldest messages, and its readers get a gap' },
+  { key: 'maxJsonDepth', env: 'MAX_JSON_DEPTH', default: 32, min: 2, max: 1000, description: 'deepest nesting of objects and arrays in a publish body or frame, counting the outer object; checked before parsing (400 JSON_TOO_DEEP, or an error frame, past it)' },
+  { key: 'publishBytesPerS', env: 'PUBLISH_BYTES_PER_S', default: 64 * 1024, min: 64, max: 1024 * 1024 * 1024, description: 'bytes per second one client address may publish, sustained, in bursts of twice that (429 past it)' },
+  { key: 'channelIdleMs', env: 'CHANNEL_IDLE_MS', default: 15 * 60 * 1000, min: 100, max: 7 * 24 * 3600 * 1000, description: 'a channel with no subscriber and no new message for this long is removed, with its history (a reader that resumes from one of its ids gets a gap); in Redis, counted from its last message alone' },
 ];
 
 /** Default values of every setting. */
@@ -132,6 +140,12 @@ export function resolveConfig(overrides: Partial<Config> = {}): Config {
   }
   if (config.maxConnectionsPerAddress > config.maxConnections) {
     throw new ConfigError(`MAX_CONNECTIONS_PER_ADDRESS (${config.maxConnectionsPerAddress}) cannot be larger than MAX_CONNECTIONS (${config.maxConnections})`);
+  }
+  if (config.publishBytesPerS * 2 < config.maxMessageBytes) {
+    throw new ConfigError(`PUBLISH_BYTES_PER_S (${config.publishBytesPerS}) must be at least half of MAX_MESSAGE_BYTES (${config.maxMessageBytes}): a burst is twice the rate, and must hold one message`);
+  }
+  if (config.maxLogBytes < 4 * config.maxMessageBytes) {
+    throw new ConfigError(`MAX_LOG_BYTES (${config.maxLogBytes}) must be at least 4 times MAX_MESSAGE_BYTES (${config.maxMessageBytes}), so that the history holds several of the largest messages`);
   }
   if (config.redisUrl !== '' && !/^rediss?:\/\/[^\s]+$/.test(config.redisUrl)) {
     throw new ConfigError(`REDIS_URL must be a Redis URL such as "redis://127.0.0.1:6379" (or rediss:// for TLS); received ${JSON.stringify(config.redisUrl)}`);

@@ -11,6 +11,8 @@ export interface ServerContext {
   readonly origins: OriginPolicy;
   readonly gate: ConnectionGate;
   readonly rateLimiter: PublishRateLimiter;
+  /** Bytes published per address (PUBLISH_BYTES_PER_S). */
+  readonly byteRateLimiter: PublishRateLimiter;
   readonly stats: Stats;
   /** A short id for a new connection, unique in this process. */
   nextConnectionId(): string;

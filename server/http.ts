@@ -228,7 +228,7 @@ export function checkJsonContentType(contentType: string | undefined): void {
     throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json; received ${describeValue(contentType || undefined)}`);
   }
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '')?.[1];
-  if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
     throw new ApiError(415, 'UNSUPPORTED_CHARSET', `the body's charset is ${describeValue(charset)}; JSON must be UTF-8: send Content-Type: application/json, or application/json; charset=utf-8`);
   }
 }

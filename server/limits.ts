@@ -42,31 +42,42 @@ export class ConnectionGate {
   }
 }
 
+/** What a bucket counts, for its error message: the unit and the settings that bound it. */
+interface BucketNames {
+  unit: string;
+  rate: string;
+  burst: string;
+}
+
 /**
  * A token bucket per client address for publishing: PUBLISH_BURST messages at once, refilled
- * at PUBLISH_RATE_PER_S. Buckets that are full again are swept, so idle addresses cost nothing.
+ * at PUBLISH_RATE_PER_S. The same class counts bytes (PUBLISH_BYTES_PER_S) with a cost per
+ * publish. Buckets that are full again are swept, so idle addresses cost nothing.
  */
 export class PublishRateLimiter {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
   readonly #ratePerMs: number;
   readonly #burst: number;
+  readonly #names: BucketNames;
 
-  constructor(ratePerS: number, burst: number) {
+  constructor(ratePerS: number, burst: number, names: BucketNames = { unit: 'messages', rate: 'PUBLISH_RATE_PER_S', burst: 'PUBLISH_BURST' }) {
     this.#ratePerMs = ratePerS / 1000;
     this.#burst = burst;
+    this.#names = names;
   }
 
-  /** Takes one token, or throws a 429 with Retry-After when the address has none left. */
-  take(address: string, now = Date.now()): void {
+  /** Takes `cost` tokens, or throws a 429 with Retry-After when the address has too few left. */
+  take(address: string, cost = 1, now = Date.now()): void {
     const bucket = this.#buckets.get(address) ?? { tokens: this.#burst, at: now };
     bucket.tokens = Math.min(this.#burst, bucket.tokens + (now - bucket.at) * this.#ratePerMs);
     bucket.at = now;
-    if (bucket.tokens < 1) {
+    if (bucket.tokens < cost) {
       this.#buckets.set(address, bucket);
-      const retryAfterS = Math.max(1, Math.ceil((1 - bucket.tokens) / this.#ratePerMs / 1000));
-      throw new ApiError(429, 'RATE_LIMITED', `your address ${address} is publishing faster than ${this.#ratePerMs * 1000} messages per second (PUBLISH_RATE_PER_S, bursts of ${this.#burst}); retry after ${retryAfterS} s`, { 'Retry-After': String(retryAfterS) });
+      const retryAfterS = Math.max(1, Math.ceil((cost - bucket.tokens) / this.#ratePerMs / 1000));
+      const { unit, rate, burst } = this.#names;
+      throw new ApiError(429, 'RATE_LIMITED', `your address ${address} is publishing faster than ${this.#ratePerMs * 1000} ${unit} per second (${rate}, bursts of ${this.#burst}: ${burst}); retry after ${retryAfterS} s`, { 'Retry-After': String(retryAfterS) });
     }
-    bucket.tokens -= 1;
+    bucket.tokens -= cost;
     this.#buckets.set(address, bucket);
   }
 

@@ -60,7 +60,7 @@ try {
 let log: ChannelLog | undefined;
 if (config.redisUrl) {
   const { RedisLog } = await import('./log/redis.ts');
-  log = new RedisLog({ url: config.redisUrl, historyLimit: config.historyLimit, maxChannels: config.maxChannels });
+  log = new RedisLog({ url: config.redisUrl, historyLimit: config.historyLimit, maxChannels: config.maxChannels, channelIdleMs: config.channelIdleMs });
 }
 
 if (config.trustProxy.length > 0) {

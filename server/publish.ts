@@ -14,8 +14,50 @@ export const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
  */
 export const RESERVED_TYPES: ReadonlySet<string> = new Set(['connected', 'gap', 'error', 'open']);
 
-/** Checks a publish from any transport and appends it to the log. */
-export async function publishMessage(ctx: ServerContext, channel: string, type: unknown, data: unknown, address: string): Promise<StoredMessage> {
+/**
+ * Whether JSON text nests objects and arrays deeper than `max`, read before parsing: deep
+ * nesting makes JSON.parse and JSON.stringify throw RangeError, so it must never reach them.
+ * One pass over the characters, skipping strings; it stops as soon as the depth passes `max`.
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: skip to its closing quote, over escaped characters.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** Parses a publish body or WebSocket frame, refusing deep nesting (MAX_JSON_DEPTH) before JSON.parse sees it. */
+export function parseMessageText(ctx: ServerContext, text: string, what: 'request body' | 'frame'): unknown {
+  if (nestsDeeperThan(text, ctx.config.maxJsonDepth)) {
+    throw new ApiError(400, 'JSON_TOO_DEEP', `the ${what} nests objects and arrays more than ${ctx.config.maxJsonDepth} levels deep (MAX_JSON_DEPTH, counting the outer object); send flatter data`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const example = what === 'frame' ? '{"type":"publish","data":{"text":"hi"}}' : '{"type": "message", "data": {"text": "hello"}}';
+    throw new ApiError(400, 'INVALID_JSON', `the ${what} is not valid JSON (${(error as Error).message}); send an object such as ${example}; received ${describeValue(text)}`);
+  }
+}
+
+/**
+ * Checks a publish from any transport and appends it to the log. `bytes` is the size of the
+ * body or frame it came in, charged to the address's PUBLISH_BYTES_PER_S. Everything is checked
+ * before the log takes an id, so a refused publish leaves the channel as it was.
+ */
+export async function publishMessage(ctx: ServerContext, channel: string, type: unknown, data: unknown, address: string, bytes: number): Promise<StoredMessage> {
   if (READ_ONLY_CHANNELS.has(channel)) {
     throw new ApiError(403, 'CHANNEL_READ_ONLY', `channel "${channel}" is read-only: only the server publishes to it; publish to another channel, such as "chat"`);
   }
@@ -29,20 +71,22 @@ export async function publishMessage(ctx: ServerContext, channel: string, type: 
   if (data === undefined) {
     throw new ApiError(400, 'MISSING_DATA', 'the message needs a "data" field: any JSON value, such as {"text": "hello"}');
   }
+  if (bytes > ctx.config.maxMessageBytes) {
+    throw new ApiError(413, 'MESSAGE_TOO_LARGE', `the ${bytes}-byte message is larger than the most allowed, ${ctx.config.maxMessageBytes} bytes (MAX_MESSAGE_BYTES)`);
+  }
   ctx.rateLimiter.take(address);
+  ctx.byteRateLimiter.take(address, bytes);
   const message = await ctx.log.append(channel, messageType, data);
   ctx.stats.messages.published += 1;
   return message;
 }
 
-/** Maps the JSON body parser's errors to the API's error shape. */
-function bodyError(error: unknown, maxBodyBytes: number): ApiError {
+/** Maps the body reader's errors to the API's error shape. */
+function bodyError(error: unknown, maxMessageBytes: number): ApiError {
   const { type, length, message } = error as { type?: string; length?: number; message?: string };
   switch (type) {
     case 'entity.too.large':
-      return new ApiError(413, 'BODY_TOO_LARGE', `the request body is ${length ?? 'more than'} bytes; the most allowed is ${maxBodyBytes} (MAX_BODY_BYTES)`);
-    case 'entity.parse.failed':
-      return new ApiError(400, 'INVALID_JSON', `the request body is not valid JSON (${message ?? 'parse error'}); send an object such as {"type": "message", "data": {"text": "hello"}}`);
+      return new ApiError(413, 'BODY_TOO_LARGE', `the request body is ${length ?? 'more than'} bytes; the most allowed is ${maxMessageBytes} (MAX_MESSAGE_BYTES)`);
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return new ApiError(415, 'UNSUPPORTED_ENCODING', `${message ?? 'unsupported encoding'}; send UTF-8 JSON`);
@@ -53,7 +97,8 @@ function bodyError(error: unknown, maxBodyBytes: number): ApiError {
 
 /** `POST /api/channels/:channel/messages`: publishes `{ type?, data }` and answers 201 `{ message }`. */
 export function createPublishHandler(ctx: ServerContext) {
-  const parseJson = express.json({ limit: ctx.config.maxBodyBytes, strict: false, type: () => true });
+  // The body is read as text: its depth is checked before it is parsed (parseMessageText).
+  const readText = express.text({ limit: ctx.config.maxMessageBytes, type: () => true, defaultCharset: 'utf-8' });
   return async function handlePublish(req: IncomingMessage, res: ServerResponse, channelParam: string): Promise<void> {
     ctx.stats.requests.publish += 1;
     const channel = checkChannel(channelParam);
@@ -62,22 +107,23 @@ export function createPublishHandler(ctx: ServerContext) {
     }
     checkJsonContentType(req.headers['content-type']);
     const declared = Number(req.headers['content-length']);
-    if (declared > ctx.config.maxBodyBytes) {
+    if (declared > ctx.config.maxMessageBytes) {
       // Refuse before reading: no need to take in a body we will not use.
       res.setHeader('Connection', 'close');
-      throw new ApiError(413, 'BODY_TOO_LARGE', `the request body is ${declared} bytes; the most allowed is ${ctx.config.maxBodyBytes} (MAX_BODY_BYTES)`);
+      throw new ApiError(413, 'BODY_TOO_LARGE', `the request body is ${declared} bytes; the most allowed is ${ctx.config.maxMessageBytes} (MAX_MESSAGE_BYTES)`);
     }
-    const body = await new Promise<unknown>((resolve, reject) => {
-      parseJson(req as express.Request, res as express.Response, (error?: unknown) => {
-        if (error) reject(bodyError(error, ctx.config.maxBodyBytes));
-        else resolve((req as express.Request).body);
+    const text = await new Promise<string>((resolve, reject) => {
+      readText(req as express.Request, res as express.Response, (error?: unknown) => {
+        if (error) reject(bodyError(error, ctx.config.maxMessageBytes));
+        else resolve(typeof (req as express.Request).body === 'string' ? (req as express.Request).body : '');
       });
     });
+    const body = parseMessageText(ctx, text, 'request body');
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ApiError(400, 'INVALID_BODY', `the body must be a JSON object such as {"type": "message", "data": {"text": "hello"}}; received ${describeValue(body)}`);
     }
     const { type, data } = body as { type?: unknown; data?: unknown };
-    const message = await publishMessage(ctx, channel, type, data, clientAddress(req));
+    const message = await publishMessage(ctx, channel, type, data, clientAddress(req), Buffer.byteLength(text));
     sendJson(res, 201, `{"message":${message.json}}`, { 'Cache-Control': 'no-store' });
   };
 }

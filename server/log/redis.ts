@@ -11,9 +11,21 @@
  * Gaps: MAXLEN trimming removes the oldest entries, and Redis 7.0 does not record which (its
  * `max-deleted-entry-id` counts XDEL only). So every entry also carries `prev`, the id of the
  * entry before it: the first entry still in the stream then names the newest one trimmed, and
- * a client whose `since` is older than that has missed messages.
+ * a client whose `since` is older than that has missed messages. A first entry whose `prev` is
+ * `0-0` began its stream: an id before it is from a stream that is gone (expired, or lost in a
+ * Redis restart without persistence), and so is an id newer than the stream's last. Both are
+ * answered with a gap, never a 400.
+ *
+ * Channels expire: each append sets the stream to expire after CHANNEL_IDLE_MS, and the set of
+ * channels (a sorted set scored by the time of their last message) forgets those older than
+ * that before it counts them against MAX_CHANNELS.
+ *
+ * Resets: the log keeps a deployment epoch in Redis, set once by whichever instance comes
+ * first. An instance that reconnects and finds another epoch (Redis restarted empty) says so,
+ * and forgets the heads it knew, so that polls read again and are told of the gap.
  */
 import { ClientClosedError, ClientOfflineError, createClient, ErrorReply } from 'redis';
+import { BUILT_IN_CHANNELS } from '../channels.ts';
 import { ApiError } from '../errors.ts';
 import { envelopeJson, logErrors, type ChannelLog, type Listener, type ReadResult, type StoredMessage } from './types.ts';
 
@@ -24,7 +36,14 @@ export interface RedisLogOptions {
   maxChannels: number;
   /** Prefix of every key this log writes, so that several deployments can share one Redis. */
   keyPrefix?: string;
+  /** A channel without a new message for this long expires, with its history (CHANNEL_IDLE_MS). */
+  channelIdleMs?: number;
+  /** Channels not counted against MAX_CHANNELS; BUILT_IN_CHANNELS by default. */
+  builtInChannels?: ReadonlySet<string>;
 }
+
+/** CHANNEL_IDLE_MS's default, for a log created without it. */
+const DEFAULT_IDLE_MS = 15 * 60 * 1000;
 
 /** How long the read loop blocks in one XREAD before it asks again. */
 const BLOCK_MS = 5000;
@@ -44,33 +63,41 @@ const MAX_ID_PART = 2n ** 64n - 1n;
 
 /**
  * Appends one message, atomically: registers the channel in the channel set (refusing a new
- * one past MAX_CHANNELS), reads the stream's last id for `prev`, and XADDs with MAXLEN ~.
- * With a slot (ARGV[6]), appends only if no instance has appended for that slot or a later one.
+ * one past MAX_CHANNELS, once channels idle for ARGV[8] ms are forgotten; built-in channels,
+ * ARGV[7] = '0', are not counted), reads the stream's last id for `prev`, XADDs with MAXLEN ~
+ * and sets the stream to expire when idle. With a slot (ARGV[6]), appends only if no instance
+ * has appended for that slot or a later one.
  */
 // #region append-script
 const APPEND_SCRIPT = `
 if ARGV[6] ~= '' then
   local done = tonumber(redis.call('GET', KEYS[3]) or '-1')
   if done >= tonumber(ARGV[6]) then return false end
-  redis.call('SET', KEYS[3], ARGV[6])
+  redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[8])
 end
-if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then
-  local count = redis.call('SCARD', KEYS[2])
-  if count >= tonumber(ARGV[2]) then return {'', count} end
-  redis.call('SADD', KEYS[2], ARGV[1])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+if ARGV[7] == '1' then
+  if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[8]))
+    local count = redis.call('ZCARD', KEYS[2])
+    if count >= tonumber(ARGV[2]) then return {'', count} end
+  end
+  redis.call('ZADD', KEYS[2], now, ARGV[1])
 end
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 local prev = '0-0'
 if #last > 0 then prev = last[1][1] end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'type', ARGV[4], 'data', ARGV[5], 'prev', prev)
-return {id, redis.call('SCARD', KEYS[2])}
+redis.call('PEXPIRE', KEYS[1], ARGV[8])
+return {id, redis.call('ZCARD', KEYS[2])}
 `;
 // #endregion append-script
 
 /**
  * Reads a page, atomically with what gap detection needs: the first entry (its `prev` is the
- * newest trimmed id), the last id, the page (after ARGV[2], or the newest ARGV[3]) and the
- * channel count.
+ * newest trimmed id, and its id), the last id, the page (after ARGV[2], or the newest ARGV[3])
+ * and the channel count.
  */
 const READ_SCRIPT = `
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
@@ -92,9 +119,11 @@ if #first > 0 then
   local fields = first[1][2]
   for i = 1, #fields, 2 do if fields[i] == 'prev' then firstPrev = fields[i + 1] end end
 end
+local firstId = '0-0'
+if #first > 0 then firstId = first[1][1] end
 local lastId = '0-0'
 if #last > 0 then lastId = last[1][1] end
-return {firstPrev, lastId, page, redis.call('SCARD', KEYS[2])}
+return {firstPrev, lastId, page, redis.call('ZCARD', KEYS[2]), firstId}
 `;
 
 type RawEntry = [id: string, fields: string[]];
@@ -176,6 +205,12 @@ export class RedisLog implements ChannelLog {
   readonly #historyLimit: number;
   readonly #maxChannels: number;
   readonly #prefix: string;
+  readonly #idleMs: number;
+  readonly #builtIn: ReadonlySet<string>;
+  /** The deployment epoch this instance last found in Redis; another one means Redis was reset. */
+  #epoch: string | undefined;
+  /** Said in /api/health while true: Redis runs without append-only persistence. */
+  #warnings: string[] = [];
   readonly #channels = new Map<string, ChannelState>();
   readonly #scriptShas = new Map<string, string>();
   #channelCount = 0;
@@ -193,6 +228,8 @@ export class RedisLog implements ChannelLog {
     this.#historyLimit = options.historyLimit;
     this.#maxChannels = options.maxChannels;
     this.#prefix = options.keyPrefix ?? 'realtime-lab:';
+    this.#idleMs = options.channelIdleMs ?? DEFAULT_IDLE_MS;
+    this.#builtIn = options.builtInChannels ?? BUILT_IN_CHANNELS;
     // Without an offline queue, a command sent while Redis is away fails at once (503),
     // instead of waiting, unanswered, for a reconnection that may not come soon.
     this.#client = createClient({ url: options.url, disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 2000 } });
@@ -202,6 +239,12 @@ export class RedisLog implements ChannelLog {
         this.#lastError = describeError(error);
       });
     }
+    // On every (re)connection: is this the Redis we knew, and does it keep what it acknowledges?
+    this.#client.on('ready', () => {
+      this.#checkDeployment().catch((error: unknown) => {
+        this.#lastError = (error as Error).message;
+      });
+    });
     this.#client.connect().catch(() => {});
     this.#reader.connect().catch(() => {});
     this.#loopDone = this.#readLoop();
@@ -228,13 +271,15 @@ export class RedisLog implements ChannelLog {
 
   async #append(channel: string, type: string, data: unknown, slot: string): Promise<StoredMessage | null> {
     const dataJson = JSON.stringify(data);
-    const reply = await this.#script(APPEND_SCRIPT, [this.#streamKey(channel), this.#prefix + 'channels', `${this.#prefix}slot:${channel}`], [
+    const reply = await this.#script(APPEND_SCRIPT, [this.#streamKey(channel), this.#channelsKey(), `${this.#prefix}slot:${channel}`], [
       channel,
       String(this.#maxChannels),
       String(this.#historyLimit),
       type,
       dataJson,
       slot,
+      this.#builtIn.has(channel) ? '0' : '1',
+      String(this.#idleMs),
     ]);
     if (reply === null) return null;
     const [id, count] = reply as [string, number];
@@ -249,15 +294,19 @@ export class RedisLog implements ChannelLog {
   async readAfter(channel: string, since: string, limit: number): Promise<ReadResult> {
     this.checkId(since, 'since');
     const count = Number.isFinite(limit) ? limit + 1 : 0;
-    const [firstPrev, lastId, entries] = await this.#read(channel, 'after', since, count);
+    const [firstPrev, lastId, entries, firstId] = await this.#read(channel, 'after', since, count);
     if (compare(since, lastId) > 0) {
-      throw logErrors.unknownId(channel, since, lastId);
+      // Newer than anything the stream has: writes Redis lost in a restart. The reader has
+      // missed them, and what follows starts at the oldest message kept.
+      return { ...(await this.readAfter(channel, '0-0', limit)), gap: true };
     }
     const more = Number.isFinite(limit) && entries.length > limit;
     const messages = (more ? entries.slice(0, limit) : entries).map((entry) => entryToMessage(channel, entry));
     // #region gap
     // Every entry up to `firstPrev` has been trimmed: if one of them is newer than `since`, it was missed.
-    const gap = compare(firstPrev, since) > 0;
+    // A stream that begins with its first entry (`prev` 0-0) has no place for an id before it:
+    // that id is from a stream that expired or that Redis lost.
+    const gap = compare(firstPrev, since) > 0 || (firstPrev === '0-0' && since !== '0-0' && compare(since, firstId) < 0);
     // #endregion gap
     await this.#caughtUp(channel, lastId);
     return { messages, cursor: messages.at(-1)?.id ?? since, more, gap };
@@ -317,7 +366,7 @@ export class RedisLog implements ChannelLog {
     return this.#channelCount;
   }
 
-  async health(): Promise<{ ok: boolean; reason?: string }> {
+  async health(): Promise<{ ok: boolean; reason?: string; warnings?: string[] }> {
     if (!this.#client.isReady || !this.#reader.isReady) {
       return { ok: false, reason: `the channel log (Redis) is unreachable: ${this.#lastError}` };
     }
@@ -329,7 +378,7 @@ export class RedisLog implements ChannelLog {
           timer = setTimeout(() => reject(new Error(`no answer to PING within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
         }),
       ]);
-      return { ok: true };
+      return this.#warnings.length > 0 ? { ok: true, warnings: this.#warnings } : { ok: true };
     } catch (error) {
       return { ok: false, reason: `the channel log (Redis) does not answer: ${describeError(error as Error)}` };
     } finally {
@@ -517,12 +566,12 @@ export class RedisLog implements ChannelLog {
 
   // ---- commands --------------------------------------------------------------------
 
-  async #read(channel: string, mode: 'after' | 'latest', since: string, count: number): Promise<[string, string, RawEntry[]]> {
-    const [firstPrev, lastId, entries, channelCount] = (await this.#script(READ_SCRIPT, [this.#streamKey(channel), this.#prefix + 'channels'], [
+  async #read(channel: string, mode: 'after' | 'latest', since: string, count: number): Promise<[string, string, RawEntry[], string]> {
+    const [firstPrev, lastId, entries, channelCount, firstId] = (await this.#script(READ_SCRIPT, [this.#streamKey(channel), this.#channelsKey()], [
       mode,
       since,
       String(count),
-    ])) as [string, string, RawEntry[], number];
+    ])) as [string, string, RawEntry[], number, string];
     this.#channelCount = channelCount;
     // Keep this channel's head fresh for the polls that will follow, on this instance, even
     // while it is empty (`0-0`): XREAD waits on a stream that does not exist yet.
@@ -533,7 +582,29 @@ export class RedisLog implements ChannelLog {
       state.watchUntil = Date.now() + WATCH_MS;
       if (state.delivered === undefined) this.#start(state, lastId);
     }
-    return [firstPrev, lastId, entries];
+    return [firstPrev, lastId, entries, firstId];
+  }
+
+  /**
+   * Reads the deployment epoch (setting it if Redis has none) and Redis's persistence. A new
+   * epoch means Redis lost everything: the heads this instance knew are forgotten, so that
+   * polls read again and learn of the gap instead of being answered 304 from a stale head.
+   */
+  async #checkDeployment(): Promise<void> {
+    const key = `${this.#prefix}epoch`;
+    await this.#command(['SET', key, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, 'NX']);
+    const epoch = String(await this.#command(['GET', key]));
+    if (this.#epoch !== undefined && epoch !== this.#epoch) {
+      console.warn(`redis log: Redis was reset (its deployment epoch changed from ${this.#epoch} to ${epoch}): the history is gone, and readers resuming from an old id are told of a gap`);
+      for (const state of this.#channels.values()) state.head = '0-0';
+    }
+    this.#epoch = epoch;
+    const info = String(await this.#command(['INFO', 'persistence']));
+    const warnings = /^aof_enabled:1\b/m.test(info)
+      ? []
+      : ['Redis runs without append-only persistence (appendonly no): a restart loses the messages it acknowledged since its last snapshot, and readers resuming from them are told of a gap; set appendonly yes and appendfsync everysec (see deploy/redis.conf)'];
+    if (warnings.length > 0 && this.#warnings.length === 0) console.warn(`redis log: ${warnings[0]}`);
+    this.#warnings = warnings;
   }
 
   async #lastEntryId(channel: string): Promise<string> {
@@ -587,6 +658,11 @@ export class RedisLog implements ChannelLog {
     const state = this.#state(channel);
     state.head = newer(state.head, id);
     if (state.delivered === undefined && state.listeners.size === 0) this.#start(state, id);
+  }
+
+  /** The sorted set of counted channels, scored by the time of their last message. */
+  #channelsKey(): string {
+    return `${this.#prefix}channel-times`;
   }
 
   #streamKey(channel: string): string {

@@ -43,7 +43,11 @@ export interface ReadResult {
   cursor: string;
   /** More messages after these exist already: ask again at once. */
   more: boolean;
-  /** Messages after `since` have left the history (or never were in it): some were missed. */
+  /**
+   * Messages after `since` have left the history, or `since` cannot be placed in it (an id from
+   * an earlier run, from a channel that expired, or newer than the channel after a Redis reset):
+   * some may have been missed, and the page starts at the oldest message kept.
+   */
   gap: boolean;
 }
 
@@ -51,8 +55,6 @@ export interface ReadResult {
 export const logErrors = {
   invalidId: (name: string, value: string, example: string) =>
     new ApiError(400, 'INVALID_ID', `${name} must be a message id taken from an earlier response, such as "${example}"; received ${describeValue(value)}`),
-  unknownId: (channel: string, since: string, newest: string) =>
-    new ApiError(400, 'UNKNOWN_ID', `since=${describeValue(since)} is newer than any message on channel "${channel}"; its newest id is "${newest}"`),
   /** `scope` is what holds the channels: this server, or a deployment sharing one log. */
   tooManyChannels: (channel: string, count: number, scope: 'server' | 'deployment') =>
     new ApiError(507, 'TOO_MANY_CHANNELS', `channel "${channel}" cannot be created: the ${scope} already has ${count} channels, the most allowed (MAX_CHANNELS); use an existing channel`),
@@ -76,7 +78,7 @@ export interface ChannelLog {
   append(channel: string, type: string, data: unknown): Promise<StoredMessage>;
   /**
    * Messages after `since`, oldest first, at most `limit`. Throws an ApiError (400) for an id
-   * that is malformed or newer than anything the channel has.
+   * that is malformed; an id it cannot place is answered with `gap`, never refused.
    */
   readAfter(channel: string, since: string, limit: number): Promise<ReadResult>;
   /** The newest `limit` messages, oldest first. */
@@ -87,12 +89,18 @@ export interface ChannelLog {
   checkId(id: string, name: string): void;
   /** Negative, zero or positive as `a` comes before, is, or comes after `b`. */
   compareIds(a: string, b: string): number;
-  /** Calls `listener` for every message appended from now on; returns the unsubscribe function. */
+  /**
+   * Calls `listener` for every message appended from now on; returns the unsubscribe function.
+   * It never creates the channel nor counts against MAX_CHANNELS: a channel comes into being
+   * with its first message.
+   */
   subscribe(channel: string, listener: Listener): () => void;
-  /** How many channels exist. */
+  /** How many channels exist, counted against MAX_CHANNELS (built-in channels are not). */
   channelCount(): number;
+  /** Bytes the history holds, as counted against MAX_LOG_BYTES, for a log that keeps it in this process. */
+  storedBytes?(): number;
   /** Whether the log can take and serve messages now; `reason` says why not (for /api/health). */
-  health(): Promise<{ ok: boolean; reason?: string }>;
+  health(): Promise<{ ok: boolean; reason?: string; warnings?: string[] }>;
   /**
    * Appends unless this `slot` (a time-slot number), or a later one, was already appended to
    * the channel by any server sharing the log; then resolves to null. Lets every instance of a

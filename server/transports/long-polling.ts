@@ -52,7 +52,7 @@ export function createLongPollingTransport(ctx: ServerContext) {
   function hold(waiter: Waiter): void {
     let set = waiters.get(waiter.channel);
     if (!set) {
-      // Subscribe first: it throws when the channel cannot be created (MAX_CHANNELS).
+      // Subscribing creates no channel: a waiter on a name that does not exist waits for its first message.
       const unsubscribe = log.subscribe(waiter.channel, (message) => answerWaiters(waiter.channel, message));
       set = new Set();
       waiters.set(waiter.channel, set);

@@ -14,7 +14,7 @@ import type { WebSocket } from 'ws';
 import type { ServerContext } from '../context.ts';
 import { ApiError, describeValue, toApiError } from '../errors.ts';
 import { gapNotice, type StoredMessage } from '../log/types.ts';
-import { publishMessage } from '../publish.ts';
+import { parseMessageText, publishMessage } from '../publish.ts';
 
 // #region accept-key
 // [spec] RFC 6455, 1.3: the server concatenates the Sec-WebSocket-Key with this GUID, takes
@@ -99,15 +99,13 @@ export function createWebSocketTransport(ctx: ServerContext) {
     if (isBinary) {
       throw new ApiError(400, 'BINARY_NOT_SUPPORTED', 'this endpoint takes JSON text frames, such as {"type":"publish","data":{"text":"hi"}}; binary frames are echoed by /api/echo');
     }
-    let frame: unknown;
-    try {
-      frame = JSON.parse(data.toString('utf8'));
-    } catch {
-      throw new ApiError(400, 'INVALID_JSON', `the frame is not valid JSON; received ${describeValue(data.toString('utf8'))}`);
+    if (data.length > config.maxMessageBytes) {
+      throw new ApiError(413, 'MESSAGE_TOO_LARGE', `the ${data.length}-byte frame is larger than the most allowed, ${config.maxMessageBytes} bytes (MAX_MESSAGE_BYTES)`);
     }
+    const frame = parseMessageText(ctx, data.toString('utf8'), 'frame');
     const { type, event, data: payload, since } = (typeof frame === 'object' && frame !== null ? frame : {}) as Record<string, unknown>;
     if (type === 'publish') {
-      const message = await publishMessage(ctx, channel, event, payload, address);
+      const message = await publishMessage(ctx, channel, event, payload, address, data.length);
       send(ws, JSON.stringify({ type: 'ack', id: message.id }));
     } else if (type === 'resume') {
       if (typeof since !== 'string') {
@@ -177,16 +175,11 @@ export function createWebSocketTransport(ctx: ServerContext) {
     // #endregion message-and-close
   }
 
-  /** Creates the channel if needed; throws (507) before the upgrade when it cannot be. */
-  function prepare(channel: string): void {
-    if (!sockets.has(channel)) log.subscribe(channel, () => {})();
-  }
-
   function* all(): Iterable<WebSocket> {
     for (const set of sockets.values()) yield* set;
   }
 
-  return { accept, prepare, all };
+  return { accept, all };
 }
 
 function ignoreError(): void {}

@@ -104,11 +104,14 @@ async function killChild(child: ChildProcess | undefined, signal: NodeJS.Signals
 export class RedisServer {
   readonly port: number;
   readonly dir: string;
+  /** With the append-only file (the default), or with no persistence at all: then a restart starts empty. */
+  readonly persistence: boolean;
   #child: ChildProcess | undefined;
 
-  private constructor(port: number, dir: string) {
+  private constructor(port: number, dir: string, persistence: boolean) {
     this.port = port;
     this.dir = dir;
+    this.persistence = persistence;
   }
 
   get url(): string {
@@ -119,8 +122,8 @@ export class RedisServer {
    * Starts redis-server in a temporary folder. The append-only file is synced on every write
    * (`appendfsync always`): what Redis acknowledged survives a SIGKILL of Redis.
    */
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), mkdtempSync(path.join(os.tmpdir(), 'rtlab-redis-')));
+  static async start(options: { persistence?: boolean } = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), mkdtempSync(path.join(os.tmpdir(), 'rtlab-redis-')), options.persistence ?? true);
     await server.#spawn();
     return server;
   }
@@ -128,7 +131,7 @@ export class RedisServer {
   async #spawn(): Promise<void> {
     const child = track(spawn(program('redis-server', 'redis-server'), [
       '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--daemonize', 'no',
-      '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'yes',
+      '--save', '', '--appendonly', this.persistence ? 'yes' : 'no', '--appendfsync', 'always', '--protected-mode', 'yes',
     ], { stdio: ['ignore', 'pipe', 'pipe'] }));
     this.#child = child;
     await waitForOutput(child, /Ready to accept connections/, `redis-server on port ${this.port}`);
@@ -183,6 +186,7 @@ export class Instance {
         SITE_DIR: 'tests/server/fixtures/site',
         PUBLISH_RATE_PER_S: '100000',
         PUBLISH_BURST: '100000',
+        PUBLISH_BYTES_PER_S: String(1024 * 1024 * 1024),
         SSE_RETRY_MS: '100',
         SHUTDOWN_GRACE_MS: '500',
         CLOCK_INTERVAL_MS: '3600000',

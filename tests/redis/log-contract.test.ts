@@ -9,6 +9,7 @@ describeLogContract('in-memory', {
   async create(options) {
     return new MemoryLog(options);
   },
+  byteBudget: true,
 });
 
 let redis: RedisServer;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LongPollReceiver, PollReceiver, type Receiver, SseReceiver, WebSocketReceiver } from './clients.ts';
 import { EventSource } from 'eventsource';
+import { WebSocket } from 'ws';
 import { Instance, publishTo, RedisServer, until } from './harness.ts';
 
 const TOTAL_ACKED = 300;
@@ -137,6 +138,72 @@ describe('Redis restarted mid-stream', () => {
       publishing = false;
       await publisher.catch(() => {});
       for (const receiver of receivers) receiver.stop();
+    }
+  });
+
+  it('warns without persistence, and after Redis restarts empty tells clients resuming from an old id of a gap on every technique', { timeout: 60_000 }, async () => {
+    const bare = await RedisServer.start({ persistence: false });
+    const instance = await Instance.start('instance-bare', bare.url);
+    try {
+      await instance.healthy();
+      const health = (await (await fetch(`${instance.url}/api/health`)).json()) as { ok: boolean; warnings?: string[] };
+      assert.equal(health.ok, true);
+      assert.match(health.warnings?.join(' ') ?? '', /appendonly yes/);
+
+      const channel = 'reset';
+      const ids: string[] = [];
+      for (let n = 1; n <= 5; n++) ids.push((await publishTo(instance.url, channel, { n })).body.message.id as string);
+      const old = ids[2] as string;
+      // A poller that is up to date, with the ETag of the head it saw.
+      const current = await fetch(`${instance.url}/api/poll/${channel}?since=${ids[4]}`);
+      const etag = current.headers.get('etag') ?? '';
+
+      await bare.restart();
+      await instance.healthy(15_000);
+      await until('the instance to notice the reset', async () => {
+        const res = await fetch(`${instance.url}/api/poll/${channel}?since=${ids[4]}`, { headers: { 'If-None-Match': etag } });
+        return res.status === 200 && ((await res.json()) as { gap?: boolean }).gap === true;
+      }, 10_000, 100);
+
+      const gapSeen = async (): Promise<Record<string, boolean>> => {
+        const poll = (await (await fetch(`${instance.url}/api/poll/${channel}?since=${old}`)).json()) as { gap?: boolean };
+        const held = await fetch(`${instance.url}/api/long-poll/${channel}?since=${old}&timeout=1`);
+        const longPoll = held.status === 200 && ((await held.json()) as { gap?: boolean }).gap === true;
+        const sse = await new Promise<boolean>((resolve) => {
+          const source = new EventSource(`${instance.url}/api/sse/${channel}?lastEventId=${old}`);
+          const timer = setTimeout(() => finish(false), 5000);
+          const finish = (seen: boolean): void => {
+            clearTimeout(timer);
+            source.close();
+            resolve(seen);
+          };
+          source.addEventListener('gap', () => finish(true));
+          source.addEventListener('message', () => finish(false));
+        });
+        const ws = await new Promise<boolean>((resolve) => {
+          const socket = new WebSocket(`${instance.url.replace('http', 'ws')}/api/ws/${channel}?since=${old}`);
+          const timer = setTimeout(() => finish(false), 5000);
+          const finish = (seen: boolean): void => {
+            clearTimeout(timer);
+            socket.terminate();
+            resolve(seen);
+          };
+          socket.on('message', (data: Buffer) => {
+            const type = JSON.parse(data.toString()).type;
+            if (type === 'gap') finish(true);
+            else if (type !== 'welcome') finish(false);
+          });
+        });
+        return { poll: poll.gap === true, longPoll, sse, ws };
+      };
+      // Before anything is published again: the id is newer than the (empty) stream.
+      assert.deepEqual(await gapSeen(), { poll: true, longPoll: true, sse: true, ws: true });
+      // And after: the id is older than a stream that began after it.
+      await publishTo(instance.url, channel, { n: 6 });
+      assert.deepEqual(await gapSeen(), { poll: true, longPoll: true, sse: true, ws: true });
+    } finally {
+      await instance.stop();
+      await bare.stop();
     }
   });
 });

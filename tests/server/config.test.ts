@@ -8,7 +8,7 @@ describe('configuration', () => {
     const config = resolveConfig();
     assert.equal(config.port, 3000);
     assert.equal(config.historyLimit, 1000);
-    assert.equal(config.maxBodyBytes, 16 * 1024);
+    assert.equal(config.maxMessageBytes, 16 * 1024);
     assert.equal(config.maxFrameBytes, 64 * 1024);
     assert.equal(config.maxBufferedBytes, 1024 * 1024);
     assert.equal(config.longPollDefaultTimeoutS, 25);
@@ -27,7 +27,7 @@ describe('configuration', () => {
 
   it('refuses values out of range and contradictions with a sentence that names them', () => {
     assert.throws(() => configFromEnvironment({ HISTORY_LIMIT: '0' }), /HISTORY_LIMIT must be an integer from 1 to/);
-    assert.throws(() => configFromEnvironment({ MAX_BODY_BYTES: '1.5' }), /MAX_BODY_BYTES must be an integer/);
+    assert.throws(() => configFromEnvironment({ MAX_MESSAGE_BYTES: '1.5' }), /MAX_MESSAGE_BYTES must be an integer/);
     assert.throws(() => resolveConfig({ pollDefaultLimit: 50, pollMaxLimit: 10 }), /POLL_DEFAULT_LIMIT \(50\) cannot be larger than POLL_MAX_LIMIT \(10\)/);
     assert.throws(() => resolveConfig({ longPollDefaultTimeoutS: 90 }), /LONG_POLL_DEFAULT_TIMEOUT_S/);
     assert.throws(() => configFromEnvironment({ ALLOWED_ORIGINS: 'lab.example.org/path' }), /ALLOWED_ORIGINS entries must be/);

@@ -71,7 +71,7 @@ describe('POST /api/channels/:channel/messages', () => {
     assert.match(error.message, /text\/plain/);
   });
 
-  it('refuses a body over MAX_BODY_BYTES with 413, whether or not it declares its length', async () => {
+  it('refuses a body over MAX_MESSAGE_BYTES with 413, whether or not it declares its length', async () => {
     const big = JSON.stringify({ data: 'x'.repeat(17 * 1024) });
     const declared = await post(server, 'chat', big);
     assert.equal(declared.status, 413);
