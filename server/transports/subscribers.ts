@@ -152,15 +152,18 @@ export class Subscribers<T extends EventEmitter> {
         if (page.gap && cursor !== null) writer.gap(cursor, page);
         for (const message of page.messages) {
           chunk += message.json.length;
-          if (chunk < REPLAY_CHUNK_BYTES) {
-            if (!writer.message(message)) return;
-          } else {
-            chunk = 0;
-            if (!(await this.#flushed(subscriber, (flushed) => writer.message(message, flushed)))) return;
-            await nextTurn();
+          const flushed = chunk >= REPLAY_CHUNK_BYTES ? this.#flushed(subscriber) : undefined;
+          if (!writer.message(message, flushed?.done)) {
+            flushed?.done(new Error('not written'));
+            return;
           }
           stats.messages.replayed += 1;
           lastSent = message.id;
+          if (flushed) {
+            chunk = 0;
+            if (!(await flushed.promise)) return;
+            await nextTurn();
+          }
           if (!live()) return;
         }
         // Everything after the last message sent is already held: the history has nothing more to give.
@@ -189,18 +192,19 @@ export class Subscribers<T extends EventEmitter> {
   // #endregion replay-loop
 
   /**
-   * Resolves true once `write` has called back (its bytes are with the socket), or false when
-   * it refused to write or the connection closed first.
+   * A promise that resolves true when `done` is called without an error (a write has called
+   * back: its bytes are with the socket), or false when the connection closes first.
    */
-  #flushed(subscriber: T, write: (flushed: (error?: Error | null) => void) => boolean): Promise<boolean> {
-    return new Promise((resolve) => {
-      const settle = (error?: Error | null) => {
+  #flushed(subscriber: T): { promise: Promise<boolean>; done: (error?: Error | null) => void } {
+    let done!: (error?: Error | null) => void;
+    const promise = new Promise<boolean>((resolve) => {
+      const closed = () => done(new Error('closed'));
+      done = (error) => {
         subscriber.off('close', closed);
         resolve(!error);
       };
-      const closed = () => settle(new Error('closed'));
       subscriber.on('close', closed);
-      if (!write(settle)) closed();
     });
+    return { promise, done };
   }
 }
