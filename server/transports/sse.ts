@@ -127,6 +127,7 @@ export function createSseTransport(ctx: ServerContext) {
     });
     // #endregion headers
     // #region replay
+    // `replayed` counts the first page read: every message after Last-Event-ID, unless more than REPLAY_PAGE_MESSAGES follow it.
     const connected = { connectionId: ctx.nextConnectionId(), lastEventId, replayed: page?.messages.length ?? 0 };
     write(res, `retry: ${config.sseRetryMs}\n\nevent: connected\ndata: ${JSON.stringify(connected)}\n\n`);
     // The history after Last-Event-ID, page by page, each event written as it goes; then the
