@@ -12,7 +12,10 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ServerContext } from '../context.ts';
 import type { Listener, ReadResult, StoredMessage } from '../log/types.ts';
 
-/** Messages read from the log at a time during a replay (references to the stored messages, not copies). */
+/**
+ * Messages read from the log at a time during a replay (references to the stored messages,
+ * not copies). After the first page, reads take about a chunk's worth.
+ */
 export const REPLAY_PAGE_MESSAGES = 1000;
 /** Bytes written to one client before the replay waits for them to be taken and lets the server do other work. */
 export const REPLAY_CHUNK_BYTES = 64 * 1024;
@@ -144,14 +147,19 @@ export class Subscribers<T extends EventEmitter> {
     const { log, stats } = this.#ctx;
     const live = () => this.#held.get(subscriber) === held;
     let lastSent: string | undefined;
+    /** Bytes and messages written since the last wait. */
     let chunk = 0;
+    let inChunk = 0;
+    let limit = REPLAY_PAGE_MESSAGES;
     try {
-      let page = since === null ? undefined : (first ?? (await log.readAfter(channel, since, REPLAY_PAGE_MESSAGES)));
+      let page = since === null ? undefined : (first ?? (await log.readAfter(channel, since, limit)));
       let cursor = since;
       while (page && live()) {
         if (page.gap && cursor !== null) writer.gap(cursor, page);
-        for (const message of page.messages) {
+        let unsent = false;
+        for (const [index, message] of page.messages.entries()) {
           chunk += message.json.length;
+          inChunk += 1;
           const flushed = chunk >= REPLAY_CHUNK_BYTES ? this.#flushed(subscriber) : undefined;
           if (!writer.message(message, flushed?.done)) {
             flushed?.done(new Error('not written'));
@@ -160,17 +168,25 @@ export class Subscribers<T extends EventEmitter> {
           stats.messages.replayed += 1;
           lastSent = message.id;
           if (flushed) {
-            chunk = 0;
             if (!(await flushed.promise)) return;
             await nextTurn();
+            if (!live()) return;
+            // The client has taken the chunk. The rest of the page is read again rather than
+            // kept while the client took its time: what left the history meanwhile is then
+            // told as a gap, and a slow reader keeps no evicted message alive.
+            limit = Math.min(REPLAY_PAGE_MESSAGES, inChunk);
+            chunk = 0;
+            inChunk = 0;
+            unsent = index < page.messages.length - 1;
+            break;
           }
-          if (!live()) return;
         }
         // Everything after the last message sent is already held: the history has nothing more to give.
         const oldestHeld = held.messages[0];
-        if (!page.more || (oldestHeld && lastSent !== undefined && log.compareIds(oldestHeld.id, lastSent) <= 0)) break;
-        cursor = page.cursor;
-        page = await log.readAfter(channel, cursor, REPLAY_PAGE_MESSAGES);
+        if (!(unsent || page.more) || (oldestHeld && lastSent !== undefined && log.compareIds(oldestHeld.id, lastSent) <= 0)) break;
+        cursor = lastSent ?? page.cursor;
+        page = undefined; // not kept alive while the next one is read
+        page = await log.readAfter(channel, cursor, limit);
       }
     } catch (error) {
       if (!live()) return;
