@@ -29,7 +29,10 @@ export interface ReplayWriter {
    * returns false, without calling it, when the connection is closed or being cut.
    */
   message(message: StoredMessage, flushed?: (error?: Error | null) => void): boolean;
-  /** Tells the client a page could not be read; the connection stays open. */
+  /**
+   * Tells the client a page could not be read. If nothing was sent yet the connection goes on
+   * live; otherwise it is cut after this, so the client resumes from its last id.
+   */
   error(error: unknown): void;
 }
 
