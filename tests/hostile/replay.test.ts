@@ -15,7 +15,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { EventSource } from 'eventsource';
 import { FrameReader, startServer, until, type TestServer } from '../server/helpers.ts';
 
@@ -62,10 +62,10 @@ async function loopDelayDuring(work: () => Promise<unknown>): Promise<LoopDelay>
   return { wallMs: histogram.max / 1e6, cpuMs };
 }
 
-/** Asserts that neither measure of the event-loop delay passed its bound. */
-function assertLoopDelay(delay: LoopDelay): void {
+/** Asserts that neither measure of the event-loop delay passed its bound, and reports both. */
+function assertLoopDelay(t: TestContext, delay: LoopDelay): void {
   const seen = `event loop held for ${delay.cpuMs.toFixed(1)} ms of CPU, ${delay.wallMs.toFixed(1)} ms of wall-clock time`;
-  console.log(`  (${seen})`);
+  t.diagnostic(seen);
   assert.ok(delay.cpuMs < MAX_LOOP_CPU_MS, seen);
   assert.ok(delay.wallMs < MAX_LOOP_DELAY_MS, seen);
 }
@@ -294,7 +294,7 @@ describe('WebSocket resume storms', () => {
   });
   after(() => server.close());
 
-  it('answers 100 resume frames sent in one write with one replay and 99 RESUME_IN_PROGRESS error frames, holding the event loop under the bound', async () => {
+  it('answers 100 resume frames sent in one write with one replay and 99 RESUME_IN_PROGRESS error frames, holding the event loop under the bound', async (t) => {
     const client = new RawWebSocket(server, '/api/ws/storm', { decode: true });
     await client.opened;
     await client.received(1);
@@ -308,7 +308,7 @@ describe('WebSocket resume storms', () => {
     assert.match(errors[0].message, new RegExp(start));
     const replayed = client.frames.filter((frame) => frame.type === 'message').map((frame) => frame.message.data.i);
     assert.deepEqual(replayed, range(0, HISTORY));
-    assertLoopDelay(delay);
+    assertLoopDelay(t, delay);
     client.socket.destroy();
   });
 
@@ -336,7 +336,7 @@ describe('WebSocket resume storms', () => {
     client.socket.destroy();
   });
 
-  it('keeps resume storms from 10 loopback addresses under the event-loop bound, one replay per socket, and still answers others', async () => {
+  it('keeps resume storms from 10 loopback addresses under the event-loop bound, one replay per socket, and still answers others', async (t) => {
     const clients = Array.from({ length: 10 }, (_, i) => new RawWebSocket(server, '/api/ws/storm', { decode: true, localAddress: `127.0.0.${i + 2}` }));
     await Promise.all(clients.map((client) => client.opened));
     await Promise.all(clients.map((client) => client.received(1)));
@@ -351,7 +351,7 @@ describe('WebSocket resume storms', () => {
       assert.equal(client.frames.filter((frame) => frame.code === 'RESUME_IN_PROGRESS').length, 19);
       client.socket.destroy();
     }
-    assertLoopDelay(delay);
+    assertLoopDelay(t, delay);
     assert.ok(answer < MAX_ANSWER_MS, `health answered in ${answer.toFixed(0)} ms`);
   });
 });
@@ -368,7 +368,7 @@ describe('200 WebSocket ?since= replays at once', () => {
   });
   after(() => server.close());
 
-  it('replays the whole history to each, keeping the event loop under the bound, with a reader alongside getting every live message once, in order', async () => {
+  it('replays the whole history to each, keeping the event loop under the bound, with a reader alongside getting every live message once, in order', async (t) => {
     const reader = await wellBehavedWs(server, 'many');
     const replayedBefore = server.app.stats.messages.replayed;
     const clients: RawWebSocket[] = [];
@@ -380,7 +380,7 @@ describe('200 WebSocket ?since= replays at once', () => {
       await live;
       await Promise.all(clients.map((client) => client.received(1 + HISTORY + 50)));
     });
-    assertLoopDelay(delay);
+    assertLoopDelay(t, delay);
     assert.ok(answer < MAX_ANSWER_MS, `health answered in ${answer.toFixed(0)} ms`);
     for (const client of clients) assert.equal(client.count, 1 + HISTORY + 50, 'welcome, the history and the live messages, none twice');
     // Live messages published while a client was replaying may reach it through the replay.
@@ -392,7 +392,7 @@ describe('200 WebSocket ?since= replays at once', () => {
     await reader.client.close();
     await until(() => server.app.stats.open.websocket === 0, 'every socket closed');
   });
-  it('writes to 200 clients that ask for a 5 MB replay and leave after 10 frames only about what they took', async () => {
+  it('writes to 200 clients that ask for a 5 MB replay and leave after 10 frames only about what they took', async (t) => {
     const from = await fill(server, 'leave', 150, 32 * 1024);
     const replayedBefore = server.app.stats.messages.replayed;
     const clients: RawWebSocket[] = [];
@@ -405,7 +405,7 @@ describe('200 WebSocket ?since= replays at once', () => {
       await Promise.all(clients.map((client) => client.closed));
       await until(() => server.app.stats.open.websocket === 0, 'every socket closed', 20_000);
     });
-    assertLoopDelay(delay);
+    assertLoopDelay(t, delay);
     const replayed = server.app.stats.messages.replayed - replayedBefore;
     assert.ok(replayed < (CLIENTS * 150) / 2, `${replayed} of ${CLIENTS * 150} messages written`);
   });
@@ -423,7 +423,7 @@ describe('SSE replays of a full history of large messages', () => {
   });
   after(() => server.close());
 
-  it('writes 4 replays of 64 MB each without holding the event loop past the bound, and answers others meanwhile', async () => {
+  it('writes 4 replays of 64 MB each without holding the event loop past the bound, and answers others meanwhile', async (t) => {
     const streams: RawEventStream[] = [];
     let answer = 0;
     const delay = await loopDelayDuring(async () => {
@@ -431,7 +431,7 @@ describe('SSE replays of a full history of large messages', () => {
       answer = await answerTime(server);
       await Promise.all(streams.map((stream) => stream.received(HISTORY)));
     });
-    assertLoopDelay(delay);
+    assertLoopDelay(t, delay);
     assert.ok(answer < MAX_ANSWER_MS, `health answered in ${answer.toFixed(0)} ms`);
     for (const stream of streams) {
       assert.equal(new Set(stream.ids).size, HISTORY);
@@ -698,14 +698,14 @@ describe('replays across pages and gaps', () => {
     client.socket.destroy();
   });
 
-  it('keeps a reconnect storm of 100 event streams with Last-Event-ID from 20 addresses under the bound', async () => {
+  it('keeps a reconnect storm of 100 event streams with Last-Event-ID from 20 addresses under the bound', async (t) => {
     const from = await fill(server, 'reconnect', 200, 8 * 1024);
     const streams: RawEventStream[] = [];
     const delay = await loopDelayDuring(async () => {
       for (let i = 0; i < 100; i++) streams.push(new RawEventStream(server, '/api/sse/reconnect', { lastEventId: from, localAddress: `127.0.3.${(i % 20) + 1}` }));
       await Promise.all(streams.map((stream) => stream.received(200)));
     });
-    assertLoopDelay(delay);
+    assertLoopDelay(t, delay);
     for (const stream of streams) {
       assert.equal(new Set(stream.ids).size, 200);
       stream.socket.destroy();
