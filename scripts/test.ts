@@ -24,7 +24,6 @@ const steps: Step[] = [
   { name: 'server tests', command: ['node', '--test', '--test-reporter=spec', 'tests/server/**/*.test.ts'] },
   { name: 'hostile-input tests', command: ['node', '--test', '--test-reporter=spec', 'tests/hostile/**/*.test.ts'], when: () => hasTests('tests/hostile') },
   { name: 'scale-out tests (Redis, nginx)', command: ['node', '--test', '--test-reporter=spec', 'tests/redis/**/*.test.ts'], when: () => hasTests('tests/redis') },
-  { name: 'hostile-input tests', command: ['node', '--test', '--test-reporter=spec', 'tests/hostile/**/*.test.ts'] },
   { name: 'build the site', command: ['npx', 'astro', 'build'] },
   { name: 'browser tests', command: ['npx', 'playwright', 'test'], when: () => existsSync('playwright.config.ts') },
 ];

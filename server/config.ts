@@ -77,7 +77,7 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'sseRetryMs', env: 'SSE_RETRY_MS', default: 2000, min: 0, max: 3_600_000, description: 'reconnection delay sent to EventSource clients in the `retry:` field' },
   { key: 'sseHeartbeatMs', env: 'SSE_HEARTBEAT_MS', default: 15_000, min: 10, max: 3_600_000, description: 'interval of the comment heartbeat on SSE streams' },
   { key: 'wsPingMs', env: 'WS_PING_MS', default: 30_000, min: 10, max: 3_600_000, description: 'interval of WebSocket pings; a connection that misses a pong by the next one is terminated' },
-  { key: 'maxBufferedBytes', env: 'MAX_BUFFERED_BYTES', default: 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024, description: 'unsent output a subscriber may have before it is disconnected as a slow consumer' },
+  { key: 'maxBufferedBytes', env: 'MAX_BUFFERED_BYTES', default: 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024, description: 'unsent output a subscriber may have (live messages held during its replay count too) before it is disconnected as a slow consumer' },
   { key: 'headersTimeoutMs', env: 'HEADERS_TIMEOUT_MS', default: 10_000, min: 100, max: 600_000, description: 'time a client has to send its request headers (408 past it)' },
   { key: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', default: 30_000, min: 100, max: 600_000, description: 'time a client has to send its whole request (408 past it)' },
   { key: 'shutdownGraceMs', env: 'SHUTDOWN_GRACE_MS', default: 3000, min: 0, max: 60_000, description: 'time connections get to close on SIGTERM or SIGINT before they are cut' },

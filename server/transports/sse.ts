@@ -13,6 +13,7 @@ import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { clientAddress } from '../http.ts';
 import { gapNotice, type ReadResult, type StoredMessage } from '../log/types.ts';
+import { REPLAY_PAGE_MESSAGES, Subscribers } from './subscribers.ts';
 
 // #region heartbeat-comment
 // [spec] Lines that start with a colon are comments; the blank line after it dispatches
@@ -35,21 +36,22 @@ function formatGap(since: string, page: ReadResult): string {
 
 export function createSseTransport(ctx: ServerContext) {
   const { config, log, stats, gate } = ctx;
-  const streams = new Map<string, Set<ServerResponse>>();
-  const unsubscribes = new Map<string, () => void>();
-  /** Streams still replaying history: live messages wait here until the replay is written. */
-  const replaying = new Map<ServerResponse, StoredMessage[]>();
+  /** Open streams by channel, and the replays in progress (subscribers.ts). */
+  const streams = new Subscribers<ServerResponse>(ctx, broadcast, (res) => res.destroy());
 
   // #region write
   /** Writes, or disconnects a subscriber whose unsent output has passed MAX_BUFFERED_BYTES. */
-  function write(res: ServerResponse, chunk: Buffer | string): void {
+  function write(res: ServerResponse, chunk: Buffer | string, flushed?: (error?: Error | null) => void): boolean {
+    // Already cut (and counted once, when it was cut), or ended on shutdown.
+    if (res.destroyed || res.writableEnded) return false;
     if (res.writableLength > config.maxBufferedBytes) {
       stats.disconnected.slowConsumers += 1;
       // It will reconnect with Last-Event-ID and recover what it missed from the history.
       res.destroy();
-      return;
+      return false;
     }
-    res.write(chunk);
+    res.write(chunk, flushed);
+    return true;
   }
   // #endregion write
 
@@ -60,35 +62,14 @@ export function createSseTransport(ctx: ServerContext) {
     if (!set) return;
     const frame = Buffer.from(formatEvent(message));
     for (const res of set) {
-      const queue = replaying.size > 0 ? replaying.get(res) : undefined;
-      if (queue) queue.push(message);
-      else write(res, frame);
+      // A stream still replaying history gets it after the replay (held).
+      if (!streams.held(res, message)) write(res, frame);
     }
   }
   // #endregion broadcast
 
-  function attach(channel: string, res: ServerResponse): void {
-    let set = streams.get(channel);
-    if (!set) {
-      const unsubscribe = log.subscribe(channel, (message) => broadcast(channel, message));
-      set = new Set();
-      streams.set(channel, set);
-      unsubscribes.set(channel, unsubscribe);
-    }
-    set.add(res);
-    stats.open.sse += 1;
-  }
-
   function detach(channel: string, res: ServerResponse): void {
-    const set = streams.get(channel);
-    replaying.delete(res);
-    if (!set?.delete(res)) return;
-    stats.open.sse -= 1;
-    if (set.size === 0) {
-      streams.delete(channel);
-      unsubscribes.get(channel)?.();
-      unsubscribes.delete(channel);
-    }
+    if (streams.remove(channel, res)) stats.open.sse -= 1;
   }
 
   async function handleSse(req: IncomingMessage, res: ServerResponse, channel: string, params: URLSearchParams): Promise<void> {
@@ -104,12 +85,14 @@ export function createSseTransport(ctx: ServerContext) {
     const address = clientAddress(req);
     gate.open(address);
     try {
-      attach(channel, res);
+      streams.add(channel, res);
     } catch (error) {
       gate.release(address);
       throw error;
     }
-    replaying.set(res, []);
+    stats.open.sse += 1;
+    // Live messages wait until the history before them is written.
+    streams.hold(res);
     // #region on-close
     res.on('close', () => {
       detach(channel, res);
@@ -119,7 +102,7 @@ export function createSseTransport(ctx: ServerContext) {
 
     let page: ReadResult | undefined;
     try {
-      page = lastEventId === null ? undefined : await log.readAfter(channel, lastEventId, Infinity);
+      page = lastEventId === null ? undefined : await log.readAfter(channel, lastEventId, REPLAY_PAGE_MESSAGES);
     } catch (error) {
       detach(channel, res);
       if (error instanceof ApiError && error.status === 503) {
@@ -145,35 +128,31 @@ export function createSseTransport(ctx: ServerContext) {
     });
     // #endregion headers
     // #region replay
+    // `replayed` counts the first page read: every message after Last-Event-ID, unless more than REPLAY_PAGE_MESSAGES follow it.
     const connected = { connectionId: ctx.nextConnectionId(), lastEventId, replayed: page?.messages.length ?? 0 };
-    let head = `retry: ${config.sseRetryMs}\n\nevent: connected\ndata: ${JSON.stringify(connected)}\n\n`;
-    if (page?.gap && lastEventId !== null) head += formatGap(lastEventId, page);
-    for (const message of page?.messages ?? []) head += formatEvent(message);
-    stats.messages.replayed += page?.messages.length ?? 0;
-    write(res, head);
-
-    // Live messages that arrived during the replay, without any the replay already sent.
-    const queued = replaying.get(res) ?? [];
-    replaying.delete(res);
-    const lastSent = page?.messages.at(-1)?.id;
-    for (const message of queued) {
-      if (lastSent === undefined || log.compareIds(message.id, lastSent) > 0) write(res, formatEvent(message));
-    }
+    write(res, `retry: ${config.sseRetryMs}\n\nevent: connected\ndata: ${JSON.stringify(connected)}\n\n`);
+    // The history after Last-Event-ID, page by page, each event written as it goes; then the
+    // live messages that arrived meanwhile, without any the replay already sent.
+    await streams.replay(res, channel, lastEventId, page, {
+      gap: (since, gapPage) => write(res, formatGap(since, gapPage)),
+      message: (message, flushed) => write(res, formatEvent(message), flushed),
+      // A page could not be read (the log is down): the stream ends, and the browser
+      // reconnects with the last id it received.
+      error: () => {},
+    });
     // #endregion replay
   }
 
   // #region heartbeat
   /** One timer for every stream: a comment keeps idle connections open through proxies. */
   function heartbeat(): void {
-    for (const set of streams.values()) {
-      for (const res of set) if (!replaying.has(res)) write(res, HEARTBEAT);
-    }
+    for (const res of streams.all()) if (!streams.isReplaying(res)) write(res, HEARTBEAT);
   }
   // #endregion heartbeat
 
   /** On shutdown: end every stream. EventSource clients will reconnect on their own. */
   function close(): void {
-    for (const set of [...streams.values()]) for (const res of [...set]) res.end();
+    for (const res of [...streams.all()]) res.end();
   }
 
   return { handleSse, heartbeat, close };

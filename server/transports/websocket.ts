@@ -5,7 +5,8 @@
  *
  * Server to client, JSON text frames: `welcome` first, then `message` for each message.
  * Client to server: `publish` (answered by `ack`, and broadcast to every subscriber, the
- * sender included) and `resume` (replays what came after an id). A frame the server cannot
+ * sender included) and `resume` (replays what came after an id; one at a time per socket, a
+ * second one while the first is being sent gets an error frame). A frame the server cannot
  * use gets an `error` frame, and the connection stays open.
  */
 import { createHash } from 'node:crypto';
@@ -15,6 +16,7 @@ import type { ServerContext } from '../context.ts';
 import { ApiError, describeValue, toApiError } from '../errors.ts';
 import { gapNotice, type StoredMessage } from '../log/types.ts';
 import { parseMessageText, publishMessage } from '../publish.ts';
+import { Subscribers } from './subscribers.ts';
 
 // #region accept-key
 // [spec] RFC 6455, 1.3: the server concatenates the Sec-WebSocket-Key with this GUID, takes
@@ -40,21 +42,22 @@ function errorFrame(error: unknown): string {
 
 export function createWebSocketTransport(ctx: ServerContext) {
   const { config, log, stats } = ctx;
-  const sockets = new Map<string, Set<WebSocket>>();
-  const unsubscribes = new Map<string, () => void>();
-  /** Sockets replaying history: live messages wait here until the replay has been sent. */
-  const replaying = new Map<WebSocket, StoredMessage[]>();
+  /** Open sockets by channel, and the replays in progress (subscribers.ts). */
+  const sockets = new Subscribers<WebSocket>(ctx, broadcast, (ws) => ws.terminate());
 
   // #region send
   /** Sends, or terminates a subscriber whose unsent output has passed MAX_BUFFERED_BYTES. */
-  function send(ws: WebSocket, frame: Buffer | string): void {
+  function send(ws: WebSocket, frame: Buffer | string, sent?: (error?: Error | null) => void): boolean {
+    // Already closing (or cut, and counted once when it was cut): nothing more to send.
+    if (ws.readyState !== ws.OPEN) return false;
     if (ws.bufferedAmount > config.maxBufferedBytes) {
       stats.disconnected.slowConsumers += 1;
       // It will reconnect with ?since= and recover what it missed from the history.
       ws.terminate();
-      return;
+      return false;
     }
-    ws.send(frame, { binary: false });
+    ws.send(frame, { binary: false }, sent);
+    return true;
   }
   // #endregion send
 
@@ -63,34 +66,21 @@ export function createWebSocketTransport(ctx: ServerContext) {
     if (!set) return;
     const frame = messageFrame(message);
     for (const ws of set) {
-      const queue = replaying.size > 0 ? replaying.get(ws) : undefined;
-      if (queue) queue.push(message);
-      else send(ws, frame);
+      if (!sockets.held(ws, message)) send(ws, frame);
     }
   }
 
   // #region replay
-  /** Sends what came after `since`, then the live messages that arrived meanwhile. */
-  async function replay(ws: WebSocket, channel: string, since: string): Promise<void> {
-    replaying.set(ws, replaying.get(ws) ?? []);
-    let lastSent: string | undefined;
-    try {
-      const page = await log.readAfter(channel, since, Infinity);
-      if (page.gap) {
-        send(ws, JSON.stringify({ type: 'gap', ...gapNotice(since, page) }));
-      }
-      for (const message of page.messages) send(ws, messageFrame(message));
-      stats.messages.replayed += page.messages.length;
-      lastSent = page.messages.at(-1)?.id;
-    } catch (error) {
-      send(ws, errorFrame(error));
-    } finally {
-      const queued = replaying.get(ws) ?? [];
-      replaying.delete(ws);
-      for (const message of queued) {
-        if (lastSent === undefined || log.compareIds(message.id, lastSent) > 0) send(ws, messageFrame(message));
-      }
-    }
+  /**
+   * Sends what came after `since`, page by page at the pace the client reads them, then the
+   * live messages that arrived meanwhile, without any the replay already sent.
+   */
+  function replay(ws: WebSocket, channel: string, since: string): Promise<void> {
+    return sockets.replay(ws, channel, since, undefined, {
+      gap: (from, page) => send(ws, JSON.stringify({ type: 'gap', ...gapNotice(from, page) })),
+      message: (message, sent) => send(ws, messageFrame(message), sent),
+      error: (error) => send(ws, errorFrame(error)),
+    });
   }
   // #endregion replay
 
@@ -112,6 +102,10 @@ export function createWebSocketTransport(ctx: ServerContext) {
         throw new ApiError(400, 'INVALID_ID', `resume needs "since": the id of the last message you received; received ${describeValue(since)}`);
       }
       log.checkId(since, 'since');
+      // One resume at a time per socket: a second one would send the same history again.
+      if (sockets.isReplaying(ws)) {
+        throw new ApiError(409, 'RESUME_IN_PROGRESS', `a replay is still being sent on this socket; resume again (received since=${describeValue(since)}) only after its messages have arrived`);
+      }
       await replay(ws, channel, since);
     } else {
       throw new ApiError(400, 'UNKNOWN_FRAME_TYPE', `frame type must be "publish" or "resume"; received ${describeValue(type)}`);
@@ -122,14 +116,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
   /** A WebSocket whose handshake the app has accepted for `channel`. */
   function accept(ws: WebSocket, req: IncomingMessage, channel: string, params: URLSearchParams, address: string): void {
     stats.requests.websocket += 1;
-    let set = sockets.get(channel);
-    if (!set) {
-      const unsubscribe = log.subscribe(channel, (message) => broadcast(channel, message));
-      set = new Set();
-      sockets.set(channel, set);
-      unsubscribes.set(channel, unsubscribe);
-    }
-    set.add(ws);
+    sockets.add(channel, ws);
     stats.open.websocket += 1;
 
     // #region welcome
@@ -162,21 +149,13 @@ export function createWebSocketTransport(ctx: ServerContext) {
     });
     ws.on('close', () => {
       ctx.gate.release(address);
-      replaying.delete(ws);
-      const current = sockets.get(channel);
-      if (!current?.delete(ws)) return;
-      stats.open.websocket -= 1;
-      if (current.size === 0) {
-        sockets.delete(channel);
-        unsubscribes.get(channel)?.();
-        unsubscribes.delete(channel);
-      }
+      if (sockets.remove(channel, ws)) stats.open.websocket -= 1;
     });
     // #endregion message-and-close
   }
 
-  function* all(): Iterable<WebSocket> {
-    for (const set of sockets.values()) yield* set;
+  function all(): Iterable<WebSocket> {
+    return sockets.all();
   }
 
   return { accept, all };
