@@ -14,7 +14,18 @@ export interface FrameConfig {
   code: string;
 }
 
-export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, top?: boolean) => string): void {
+/** The name the reader's code goes by in stacks and error positions (its `//# sourceURL`). */
+export const SNIPPET_SOURCE_NAME = 'your-code.js';
+/** Chromium's request headers a page cannot see (Accept*, Connection, Origin, Sec-Fetch-*, sec-ch-ua*), typical size. */
+export const BROWSER_REQUEST_HEADERS_B = 380;
+/** Response headers a cross-origin frame cannot read (Date, Connection, Keep-Alive, Access-Control-*), typical size. */
+export const HIDDEN_RESPONSE_HEADERS_B = 130;
+
+export function frameRuntime(
+  config: FrameConfig,
+  formatValue: (value: unknown, top?: boolean) => string,
+  sizes: { source: string; browserRequestHeaders: number; hiddenResponseHeaders: number },
+): void {
   const parentWindow = window.parent;
   const clock = () => performance.timeOrigin + performance.now();
   const encoder = new TextEncoder();
@@ -52,6 +63,81 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
   function message(error: unknown): string {
     return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
+  function isAbort(error: unknown): boolean {
+    return error instanceof DOMException && error.name === 'AbortError';
+  }
+  /** An estimate of a request's head: what the snippet set, plus what the browser adds. */
+  function requestHead(method: string, url: string, headers?: HeadersInit): number {
+    let bytes = sizes.browserRequestHeaders + encoder.encode(`User-Agent: ${navigator.userAgent}\r\n`).byteLength;
+    try {
+      const u = new URL(url);
+      bytes += encoder.encode(`${method} ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n\r\n`).byteLength;
+    } catch {
+      bytes += url.length;
+    }
+    new Headers(headers).forEach((value, name) => {
+      bytes += encoder.encode(`${name}: ${value}\r\n`).byteLength;
+    });
+    return bytes;
+  }
+  /** An estimate of a response's head: the headers this frame can read, plus those it cannot. */
+  function responseHead(status: number, statusText: string, headers: Headers | string): number {
+    let bytes = sizes.hiddenResponseHeaders + encoder.encode(`HTTP/1.1 ${status} ${statusText}\r\n\r\n`).byteLength;
+    if (typeof headers === 'string') bytes += encoder.encode(headers).byteLength;
+    else headers.forEach((value, name) => (bytes += encoder.encode(`${name}: ${value}\r\n`).byteLength));
+    return bytes;
+  }
+  /** Reads `{ "error": { "code", "message" } }` (HTTP) or `{ "type": "error", "code", "message" }` (WebSocket). */
+  function apiError(text: string): { code: string; message: string } | undefined {
+    try {
+      const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown }; type?: unknown; code?: unknown; message?: unknown };
+      const error = body.type === 'error' ? body : body.error;
+      if (error && typeof error.code === 'string' && typeof error.message === 'string') return { code: error.code, message: error.message };
+    } catch {
+      // not JSON: not an API error
+    }
+    return undefined;
+  }
+
+  let evaluated = false;
+  function markEvaluated(): void {
+    if (evaluated) return;
+    evaluated = true;
+    send({ k: 'evaluated' });
+  }
+
+  // Timers the snippet set and that have yet to fire: a run with some is not finished.
+  const timers = new Set<number>();
+  const nativeSetTimeout = window.setTimeout.bind(window);
+  const nativeClearTimeout = window.clearTimeout.bind(window);
+  const nativeSetInterval = window.setInterval.bind(window);
+  const nativeClearInterval = window.clearInterval.bind(window);
+  window.setTimeout = ((handler: TimerHandler, delay?: number, ...args: unknown[]) => {
+    if (typeof handler !== 'function') return nativeSetTimeout(handler, delay, ...args);
+    const id: number = nativeSetTimeout(
+      (...callArgs: unknown[]) => {
+        timers.delete(id);
+        (handler as (...a: unknown[]) => void)(...callArgs);
+      },
+      delay,
+      ...args,
+    );
+    timers.add(id);
+    return id;
+  }) as typeof window.setTimeout;
+  window.setInterval = ((handler: TimerHandler, delay?: number, ...args: unknown[]) => {
+    const id = nativeSetInterval(handler, delay, ...args);
+    timers.add(id);
+    return id;
+  }) as typeof window.setInterval;
+  window.clearTimeout = ((id?: number) => {
+    if (id !== undefined) timers.delete(id);
+    nativeClearTimeout(id);
+  }) as typeof window.clearTimeout;
+  window.clearInterval = ((id?: number) => {
+    if (id !== undefined) timers.delete(id);
+    nativeClearInterval(id);
+  }) as typeof window.clearInterval;
 
   // Console: keep the frame's own console working, and copy each call to the host.
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
@@ -62,7 +148,22 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
     };
   }
   window.addEventListener('error', (event) => {
-    send({ k: 'error', text: event.error !== undefined && event.error !== null ? formatValue(event.error, true) : event.message });
+    const error: unknown = event.error;
+    if (error instanceof SyntaxError && event.filename === sizes.source) {
+      // A parse error of the reader's code. Chromium reports it from the runtime's append() call:
+      // "Failed to execute 'append' on 'Element': Unexpected token ';'". Keep the reason, and
+      // give the place in the reader's code (the script's sourceURL makes lineno/colno its own).
+      const reason = error.message.replace(/^Failed to execute '\w+' on '\w+': /, '');
+      const lines = config.code.split('\n');
+      const line = Math.min(event.lineno, lines.length);
+      const column = line === event.lineno ? event.colno : (lines[line - 1] ?? '').length + 1;
+      send({ k: 'error', text: `SyntaxError: ${reason}`, at: { line, column } });
+      markEvaluated();
+      return;
+    }
+    send({ k: 'error', text: error !== undefined && error !== null ? formatValue(error, true) : event.message });
+    // A top-level throw ends the module; after it ended, an error in a callback changes nothing.
+    markEvaluated();
   });
   window.addEventListener('unhandledrejection', (event) => {
     send({ k: 'rejection', text: formatValue(event.reason, true) });
@@ -75,11 +176,13 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
     const isRequest = input instanceof Request;
     const method = (init?.method ?? (isRequest ? input.method : 'GET')).toUpperCase();
     const url = isRequest ? input.url : absolute(input);
-    wire(id, 'fetch', { ev: 'start', method, url, bytesOut: sizeOf(init?.body) });
+    const headers = init?.headers ?? (isRequest ? input.headers : undefined);
+    wire(id, 'fetch', { ev: 'start', method, url, bytesOut: sizeOf(init?.body), headBytes: requestHead(method, url, headers) });
     const result = nativeFetch(input, init);
+    const failed = (error: unknown) => wire(id, 'fetch', { ev: 'fail', message: message(error), aborted: isAbort(error) });
     result.then(
       (response) => {
-        wire(id, 'fetch', { ev: 'response', status: response.status, statusText: response.statusText });
+        wire(id, 'fetch', { ev: 'response', status: response.status, statusText: response.statusText, headBytes: responseHead(response.status, response.statusText, response.headers) });
         if ((response.headers.get('content-type') ?? '').includes('text/event-stream') || !response.body) {
           if (!response.body) wire(id, 'fetch', { ev: 'end', bytesIn: 0 });
           return;
@@ -87,38 +190,58 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
         response
           .clone()
           .arrayBuffer()
-          .then(
-            (body) => wire(id, 'fetch', { ev: 'end', bytesIn: body.byteLength }),
-            (error: unknown) => wire(id, 'fetch', { ev: 'fail', message: message(error) }),
-          );
+          .then((body) => {
+            if (response.status >= 400) {
+              const error = apiError(new TextDecoder().decode(body));
+              if (error) wire(id, 'fetch', { ev: 'api-error', ...error });
+            }
+            wire(id, 'fetch', { ev: 'end', bytesIn: body.byteLength });
+          }, failed);
       },
-      (error: unknown) => wire(id, 'fetch', { ev: 'fail', message: message(error) }),
+      failed,
     );
     return result;
   };
 
   // XMLHttpRequest: the same, from open/send and the load events.
-  const xhrInfo = new WeakMap<XMLHttpRequest, { method: string; url: string }>();
+  const xhrInfo = new WeakMap<XMLHttpRequest, { method: string; url: string; headers: Headers }>();
   const nativeOpen = XMLHttpRequest.prototype.open;
   const nativeSend = XMLHttpRequest.prototype.send;
+  const nativeSetRequestHeader = XMLHttpRequest.prototype.setRequestHeader;
+  XMLHttpRequest.prototype.setRequestHeader = function setRequestHeader(this: XMLHttpRequest, name: string, value: string) {
+    try {
+      xhrInfo.get(this)?.headers.append(name, value);
+    } catch {
+      // a header Headers refuses still goes to the native call, which says what is wrong
+    }
+    return nativeSetRequestHeader.call(this, name, value);
+  };
   XMLHttpRequest.prototype.open = function open(this: XMLHttpRequest, method: string, url: string | URL, ...rest: unknown[]) {
-    xhrInfo.set(this, { method: method.toUpperCase(), url: absolute(url) });
+    xhrInfo.set(this, { method: method.toUpperCase(), url: absolute(url), headers: new Headers() });
     return (nativeOpen as (...args: unknown[]) => void).call(this, method, url, ...rest);
   } as typeof XMLHttpRequest.prototype.open;
   XMLHttpRequest.prototype.send = function send(this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
     const info = xhrInfo.get(this);
     if (info) {
       const id = ++nextId;
-      wire(id, 'xhr', { ev: 'start', method: info.method, url: info.url, bytesOut: sizeOf(body) });
+      let aborted = false;
+      wire(id, 'xhr', { ev: 'start', method: info.method, url: info.url, bytesOut: sizeOf(body), headBytes: requestHead(info.method, info.url, info.headers) });
       this.addEventListener('readystatechange', () => {
-        if (this.readyState === XMLHttpRequest.HEADERS_RECEIVED) wire(id, 'xhr', { ev: 'response', status: this.status, statusText: this.statusText });
+        if (this.readyState === XMLHttpRequest.HEADERS_RECEIVED) {
+          wire(id, 'xhr', { ev: 'response', status: this.status, statusText: this.statusText, headBytes: responseHead(this.status, this.statusText, this.getAllResponseHeaders()) });
+        }
       });
+      this.addEventListener('abort', () => (aborted = true));
       this.addEventListener('loadend', () => {
         if (this.status === 0) {
-          wire(id, 'xhr', { ev: 'fail', message: 'network error' });
+          wire(id, 'xhr', { ev: 'fail', message: aborted ? 'AbortError: abort() was called' : 'network error', aborted });
           return;
         }
         const response: unknown = this.responseType === '' || this.responseType === 'text' ? this.responseText : this.response;
+        if (this.status >= 400 && typeof response === 'string') {
+          const error = apiError(response);
+          if (error) wire(id, 'xhr', { ev: 'api-error', ...error });
+        }
         wire(id, 'xhr', { ev: 'end', bytesIn: sizeOf(response) });
       });
     }
@@ -141,8 +264,12 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
         observed.add(type);
         listen.call(this, type, (event: Event) => {
           if (type === 'open') wire(id, 'sse', { ev: 'open' });
-          else if (type === 'error') wire(id, 'sse', { ev: 'error' });
-          else {
+          else if (type === 'error') {
+            // Chromium reports both "reconnecting" and "gave up" as an error event; readyState tells them apart.
+            wire(id, 'sse', { ev: 'state', readyState: this.readyState });
+            wire(id, 'sse', { ev: 'error' });
+            return;
+          } else {
             const { data, lastEventId } = event as MessageEvent<string>;
             wire(id, 'sse', { ev: 'event', type, lastEventId, data: preview(String(data)), bytes: encoder.encode(String(data)).byteLength });
           }
@@ -150,7 +277,7 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
         });
       };
       observers.set(this, observe);
-      wire(id, 'sse', { ev: 'start', method: 'GET', url: this.url, bytesOut: 0 });
+      wire(id, 'sse', { ev: 'start', method: 'GET', url: this.url, bytesOut: 0, headBytes: requestHead('GET', this.url, { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' }) });
       for (const type of ['open', 'error', 'message', 'connected', 'gap', 'tick']) observe(type);
     }
     override close(): void {
@@ -185,12 +312,18 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
       const id = this.#id;
-      wire(id, 'ws', { ev: 'start', method: 'GET', url: this.url, bytesOut: 0 });
+      const handshake = { Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'x'.repeat(24), 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits' };
+      wire(id, 'ws', { ev: 'start', method: 'GET', url: this.url, bytesOut: 0, headBytes: requestHead('GET', this.url, handshake) });
       listen.call(this, 'open', () => {
         wire(id, 'ws', { ev: 'open', protocol: this.protocol });
         wire(id, 'ws', { ev: 'state', readyState: this.readyState });
       });
-      listen.call(this, 'message', (event: Event) => wire(id, 'ws', { ev: 'frame', dir: 'in', ...framePreview((event as MessageEvent).data) }));
+      listen.call(this, 'message', (event: Event) => {
+        const { data } = event as MessageEvent;
+        wire(id, 'ws', { ev: 'frame', dir: 'in', ...framePreview(data) });
+        const error = typeof data === 'string' ? apiError(data) : undefined;
+        if (error) wire(id, 'ws', { ev: 'api-error', ...error });
+      });
       listen.call(this, 'error', () => wire(id, 'ws', { ev: 'error' }));
       listen.call(this, 'close', (event: Event) => {
         const { code, reason, wasClean } = event as CloseEvent;
@@ -200,6 +333,7 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
     }
     override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
       if (this.readyState === NativeWebSocket.OPEN) wire(this.#id, 'ws', { ev: 'frame', dir: 'out', ...framePreview(data) });
+      else if (this.readyState > NativeWebSocket.OPEN) wire(this.#id, 'ws', { ev: 'discarded', bytes: framePreview(data).bytes, readyState: this.readyState });
       super.send(data as string);
     }
     override close(code?: number, reason?: string): void {
@@ -213,11 +347,15 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
   window.WebSocket = InstrumentedWebSocket as typeof WebSocket;
 
   // A heartbeat: when it stops, the host knows the snippet is stuck (a busy loop).
-  setInterval(() => send({ k: 'alive' }), 500);
+  nativeSetInterval(() => send({ k: 'alive', timers: timers.size }), 500);
 
+  // The reader's code as a module script (top-level await works). The last line tells the host
+  // the top level ran to its end; the sourceURL names the code in stacks and error positions.
+  const doneName = `__rlEvaluated${config.token}`;
+  Object.defineProperty(window, doneName, { value: markEvaluated });
   const script = document.createElement('script');
   script.type = 'module';
-  script.textContent = config.code;
+  script.textContent = `${config.code}\n;window.${doneName}();\n//# sourceURL=${sizes.source}`;
   send({ k: 'ready' });
   document.body.append(script);
 }
