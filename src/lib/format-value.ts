@@ -36,6 +36,8 @@ export function formatValue(value: unknown, top = true): string {
     const frames = stack
       .split('\n')
       .filter((line) => /^\s+at /.test(line) && !line.includes('about:srcdoc'))
+      // The reader's code is named by its sourceURL, resolved against the frame's <base>: show the name alone.
+      .map((line) => line.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s/)]+\/(?=[^\s/)]+:\d+:\d+)/, ''))
       .slice(0, 5);
     return frames.length ? `${head}\n${frames.join('\n')}` : head;
   }

@@ -33,9 +33,16 @@ export function frameRuntime(
   let nextId = 0;
 
   type Item = FrameItem extends infer T ? (T extends { t: number } ? Omit<T, 't'> : never) : never;
+  // Everything goes to the host over a MessagePort: window.postMessage to another process is
+  // forwarded in a later task, so a line logged just before a busy loop would never arrive;
+  // a port's message leaves at once. Until the host holds the port, items wait here.
+  const channel = new MessageChannel();
+  let port: MessagePort | undefined;
+  const early: FrameItem[] = [];
   function send(item: Item): void {
     const stamped = { ...item, t: clock() } as FrameItem;
-    parentWindow.postMessage({ token: config.token, batch: [stamped] }, '*');
+    if (port) port.postMessage({ token: config.token, batch: [stamped] });
+    else early.push(stamped);
   }
   function wire(id: number, kind: WireKind, event: WireEvent): void {
     send({ k: 'wire', id, kind, ...event } as Item);
@@ -106,6 +113,40 @@ export function frameRuntime(
     send({ k: 'evaluated' });
   }
 
+  /**
+   * Reports a syntax error in the reader's terms: the reason without Chromium's "Failed to
+   * execute 'append' on 'Element': ", and the line and column in the reader's code. When the
+   * place is not known, it is found by parsing the code again as the body of an async function
+   * in a classic script (never called), whose parse errors come as an event with a position.
+   */
+  const APPEND_FAILED = "Failed to execute 'append' on 'Element': ";
+  let probing = false;
+  function syntaxError(error: SyntaxError, known?: { line: number; column: number }): void {
+    if (evaluated) return;
+    const reason = error.message.replace(APPEND_FAILED, '');
+    let at = known;
+    if (!at) {
+      probing = true;
+      const probe = (event: ErrorEvent) => {
+        at = { line: event.lineno - 1, column: event.colno };
+        event.stopImmediatePropagation();
+        event.preventDefault();
+      };
+      window.addEventListener('error', probe, true);
+      const check = document.createElement('script');
+      check.textContent = `(async function () {\n${config.code}\n});\n//# sourceURL=${sizes.source}`;
+      document.body.append(check);
+      check.remove();
+      window.removeEventListener('error', probe, true);
+      probing = false;
+    }
+    const lines = config.code.split('\n');
+    if (at && at.line > lines.length) at = { line: lines.length, column: (lines[lines.length - 1] ?? '').length + 1 };
+    if (at && at.line < 1) at = { line: 1, column: 1 };
+    send({ k: 'error', text: `SyntaxError: ${reason}`, ...(at && { at }) });
+    markEvaluated();
+  }
+
   // Timers the snippet set and that have yet to fire: a run with some is not finished.
   const timers = new Set<number>();
   const nativeSetTimeout = window.setTimeout.bind(window);
@@ -148,17 +189,19 @@ export function frameRuntime(
     };
   }
   window.addEventListener('error', (event) => {
+    if (probing) return;
     const error: unknown = event.error;
-    if (error instanceof SyntaxError && event.filename === sizes.source) {
-      // A parse error of the reader's code. Chromium reports it from the runtime's append() call:
-      // "Failed to execute 'append' on 'Element': Unexpected token ';'". Keep the reason, and
-      // give the place in the reader's code (the script's sourceURL makes lineno/colno its own).
-      const reason = error.message.replace(/^Failed to execute '\w+' on '\w+': /, '');
-      const lines = config.code.split('\n');
-      const line = Math.min(event.lineno, lines.length);
-      const column = line === event.lineno ? event.colno : (lines[line - 1] ?? '').length + 1;
-      send({ k: 'error', text: `SyntaxError: ${reason}`, at: { line, column } });
-      markEvaluated();
+    // A parse error of the reader's code: reported for the script's sourceURL with the reader's
+    // line and column, or (as Chromium does for a script appended from a message handler) for
+    // the runtime's append() call, position unknown: then it is found by parsing again, after
+    // this event (no error event is dispatched while one is).
+    const parsing = !evaluated && error instanceof SyntaxError;
+    if (parsing && (event.filename === sizes.source || event.filename.endsWith(`/${sizes.source}`))) {
+      syntaxError(error, { line: event.lineno, column: event.colno });
+      return;
+    }
+    if (parsing && error.message.startsWith(APPEND_FAILED)) {
+      nativeSetTimeout(() => syntaxError(error));
       return;
     }
     send({ k: 'error', text: error !== undefined && error !== null ? formatValue(error, true) : event.message });
@@ -357,5 +400,17 @@ export function frameRuntime(
   script.type = 'module';
   script.textContent = `${config.code}\n;window.${doneName}();\n//# sourceURL=${sizes.source}`;
   send({ k: 'ready' });
-  document.body.append(script);
+  // The host answers "go" on the port once it holds it; only then does the reader's code run.
+  channel.port1.onmessage = (event: MessageEvent) => {
+    if (event.data !== 'go' || port) return;
+    port = channel.port1;
+    port.postMessage({ token: config.token, batch: early.splice(0) });
+    try {
+      document.body.append(script);
+    } catch (error) {
+      if (error instanceof SyntaxError) syntaxError(error);
+      else throw error;
+    }
+  };
+  parentWindow.postMessage({ token: config.token, batch: [] }, '*', [channel.port2]);
 }

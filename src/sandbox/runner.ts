@@ -62,6 +62,7 @@ class Run {
   #stateText = '';
   #queued = false;
   #wireDirty = true;
+  #port: MessagePort | undefined;
   #renderTimer: ReturnType<typeof setInterval>;
   #rechecked = false;
   #laneViews = new Map<Lane, { root: HTMLElement; signature: string }>();
@@ -89,6 +90,17 @@ class Run {
     this.frame.srcdoc = frameDocument({ token: this.token, code: host.code }, host.apiBase);
     root.append(this.frame);
     this.#renderTimer = setInterval(() => this.#render(), RENDER_EVERY_MS);
+  }
+
+  /** Takes the frame's port (once), listens on it, and tells the frame to run the code. */
+  connect(port: MessagePort): void {
+    if (this.#port) return;
+    this.#port = port;
+    port.onmessage = (event: MessageEvent<Partial<FrameBatch> | null>) => {
+      const data = event.data;
+      if (this.#port === port && data && data.token === this.token && Array.isArray(data.batch)) this.receive(data.batch);
+    };
+    port.postMessage('go');
   }
 
   receive(batch: FrameItem[]): void {
@@ -138,6 +150,8 @@ class Run {
 
   stop(): void {
     clearInterval(this.#renderTimer);
+    this.#port?.close();
+    this.#port = undefined;
     this.frame.remove();
     this.wire.stop(now());
     this.#wireDirty = true;
@@ -371,14 +385,15 @@ setInterval(() => {
   for (const run of runs.values()) run.explainQueue(streams.get(run.host.apiBase) ?? 0);
 }, 1000);
 
-// One listener for every sandbox: a batch counts only if it comes from the frame of a current
-// run (event.source) and carries that run's token. Anything else is dropped.
+// One listener for every sandbox: the frame of a current run (event.source), with that run's
+// token, hands over the MessagePort it reports on. Anything else is dropped.
 window.addEventListener('message', (event: MessageEvent<Partial<FrameBatch> | null>) => {
   if (event.source === null) return;
   for (const run of runs.values()) {
     if (event.source !== run.frame.contentWindow) continue;
     const data = event.data;
-    if (data && data.token === run.token && Array.isArray(data.batch)) run.receive(data.batch);
+    const port = event.ports[0];
+    if (data && data.token === run.token && port) run.connect(port);
     return;
   }
 });
