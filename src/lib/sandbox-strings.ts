@@ -61,6 +61,7 @@ const DESCRIPTIONS = {
   'sandbox.share.tooLarge': 'A share link would hold, or holds, more code than allowed. {{max}} is the limit.',
   'sandbox.wire.sizes': 'Under the totals: which byte counts are exact and which are estimated.',
   'sandbox.wire.queued': 'A request stuck behind the browser’s six-connections-per-host limit. {{seconds}}, {{count}}, {{host}}.',
+  'sandbox.wire.queued.elsewhere': 'A request stuck while the page holds fewer than six connections, and a probe is stuck too: other tabs hold them. {{seconds}}, {{host}}.',
   'sandbox.wire.queued.mark': 'Appended to a request that may wait for a free connection.',
   'sandbox.wire.body': 'Body size of a response. {{bytes}}.',
   'sandbox.wire.head': 'Estimated head size of a response. {{bytes}}.',

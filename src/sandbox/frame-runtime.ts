@@ -7,7 +7,7 @@
  * do, and posts what it sees to the host page with the run's token. Then it runs the snippet as
  * a module script, so top-level await works.
  */
-import type { FrameItem, WireEvent, WireKind } from './protocol.ts';
+import type { FrameItem, HostMessage, WireEvent, WireKind } from './protocol.ts';
 
 export interface FrameConfig {
   token: string;
@@ -401,8 +401,18 @@ export function frameRuntime(
   script.textContent = `${config.code}\n;window.${doneName}();\n//# sourceURL=${sizes.source}`;
   send({ k: 'ready' });
   // The host answers "go" on the port once it holds it; only then does the reader's code run.
-  channel.port1.onmessage = (event: MessageEvent) => {
-    if (event.data !== 'go' || port) return;
+  channel.port1.onmessage = (event: MessageEvent<HostMessage>) => {
+    const { data } = event;
+    if (typeof data === 'object' && typeof data.probe === 'number') {
+      // Through the same connection pool as the snippet's requests, and not shown on the wire.
+      const id = data.probe;
+      nativeFetch(absolute('api/health'), { cache: 'no-store' }).then(
+        () => send({ k: 'probe', id }),
+        () => send({ k: 'probe', id }),
+      );
+      return;
+    }
+    if (data !== 'go' || port) return;
     port = channel.port1;
     port.postMessage({ token: config.token, batch: early.splice(0) });
     try {

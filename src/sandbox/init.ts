@@ -147,7 +147,12 @@ function setup(root: HTMLElement): SandboxHost {
 
   const actions: Record<string, () => void> = {
     run: () => host.run(),
-    stop: () => void import('./runner.ts').then((runner) => runner.stopRun(host)),
+    stop: () =>
+      void import('./runner.ts').then((runner) => {
+        runner.stopRun(host);
+        // Stop is disabled once pressed: keep keyboard focus in the toolbar, on Run.
+        if (document.activeElement === document.body || document.activeElement?.matches(':disabled')) root.querySelector<HTMLButtonElement>('[data-action="run"]')?.focus();
+      }),
     'stop-all': () =>
       void import('./runner.ts').then((runner) => {
         const count = runner.stopAll();

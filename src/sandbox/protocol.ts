@@ -8,6 +8,8 @@ export type FrameItem =
   | { k: 'ready'; t: number }
   /** The heartbeat, every 500 ms. timers: the snippet's timeouts and intervals still to fire. */
   | { k: 'alive'; t: number; timers: number }
+  /** The answer head of a connection-pool probe the host asked for (`{ probe: id }` on the port). */
+  | { k: 'probe'; t: number; id: number }
   /** The snippet's top level ran to its end (after any top-level await). */
   | { k: 'evaluated'; t: number }
   | { k: 'log'; t: number; level: 'log' | 'info' | 'warn' | 'error' | 'debug'; text: string }
@@ -46,6 +48,9 @@ export type WireEvent =
   /** A WebSocket close event, or an EventSource that ended. */
   | { ev: 'close'; code?: number; reason?: string; wasClean?: boolean }
   | { ev: 'state'; readyState: number };
+
+/** What the host sends the frame on its port: "go" (run the code), or a probe to answer. */
+export type HostMessage = 'go' | { probe: number };
 
 /** The message envelope the frame posts. */
 export interface FrameBatch {

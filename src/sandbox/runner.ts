@@ -16,6 +16,13 @@ const MAX_OUTPUT_LINES = 500;
 const CONNECTIONS_PER_HOST = 6;
 /** A request with no response head for this long, while the page holds the limit, is explained. */
 const QUEUED_AFTER_MS = 2000;
+/**
+ * When the page itself holds fewer, other tabs may hold the six: a request waiting this long
+ * makes the frame send a probe (GET /api/health) through the same connection pool, and a probe
+ * with no answer after PROBE_TIMEOUT_MS means the pool is full.
+ */
+const PROBE_AFTER_MS = 3000;
+const PROBE_TIMEOUT_MS = 1500;
 const MAX_EVENT_ROWS = 60;
 const MIN_TIMELINE_MS = 5000;
 
@@ -41,6 +48,8 @@ function seconds(ms: number): string {
 
 /** What a run is doing, derived each time from what the frame and the wire model say. */
 type RunState = 'running' | 'finished' | 'stopped';
+/** Why a request waits for a connection: the page's own streams, or (found by a probe) elsewhere. */
+type QueueReason = false | 'page' | 'elsewhere';
 
 class Run {
   readonly host: SandboxHost;
@@ -60,7 +69,9 @@ class Run {
   #quiet = false;
   #state: RunState = 'running';
   #stateText = '';
-  #queued = false;
+  #queued: QueueReason = false;
+  #probe: { id: number; sent: number } | undefined;
+  #probeStuck = false;
   #wireDirty = true;
   #port: MessagePort | undefined;
   #renderTimer: ReturnType<typeof setInterval>;
@@ -120,6 +131,12 @@ class Run {
         case 'evaluated':
           this.#evaluated = true;
           break;
+        case 'probe':
+          if (this.#probe?.id === item.id) {
+            this.#probe = undefined;
+            this.#probeStuck = false;
+          }
+          break;
         case 'log':
           this.#line(item.level, item.text, at);
           break;
@@ -175,12 +192,25 @@ class Run {
    */
   explainQueue(streams: number): void {
     const elapsed = now() - this.t0;
-    const stuck = streams >= CONNECTIONS_PER_HOST ? this.wire.waiting.filter((request) => elapsed - request.at >= QUEUED_AFTER_MS) : [];
-    const queued = stuck.length > 0;
+    const waitedFor = (ms: number) => this.wire.waiting.filter((request) => elapsed - request.at >= ms);
     const { host } = this;
+    let queued: QueueReason = false;
+    let stuck = streams >= CONNECTIONS_PER_HOST ? waitedFor(QUEUED_AFTER_MS) : [];
+    if (stuck.length) queued = 'page';
+    else {
+      stuck = waitedFor(PROBE_AFTER_MS);
+      if (!stuck.length) this.#probeStuck = false;
+      else if (this.#probe && now() - this.#probe.sent > PROBE_TIMEOUT_MS) this.#probeStuck = true;
+      else if (!this.#probe && this.#port) {
+        this.#probe = { id: ++probes, sent: now() };
+        this.#port.postMessage({ probe: this.#probe.id });
+      }
+      if (this.#probeStuck && host.root.dataset.server !== 'offline') queued = 'elsewhere';
+    }
     if (queued) {
       const seconds = Math.floor((elapsed - Math.min(...stuck.map((request) => request.at))) / 1000);
-      host.notice(t(host, 'sandbox.wire.queued', { seconds, count: streams, host: new URL(host.apiBase).host }));
+      const key = queued === 'page' ? 'sandbox.wire.queued' : 'sandbox.wire.queued.elsewhere';
+      host.notice(t(host, key, { seconds, count: streams, host: new URL(host.apiBase).host }));
       host.root.dataset.queued = 'true';
     } else if (this.#queued) {
       host.notice('');
@@ -370,6 +400,7 @@ class Run {
 }
 
 const runs = new Map<SandboxHost, Run>();
+let probes = 0;
 
 /** "Stop all" shows on every sandbox while two or more runs on the page are active. */
 function updateStopAll(): void {

@@ -98,6 +98,28 @@ test('six open streams hold back a request in another sandbox, the page says why
   await expect(poll).toHaveAttribute('data-run', 'finished');
 });
 
+test('streams held by another tab hold back a request, and the page says so though it holds none itself', async ({ context }) => {
+  const other = await context.newPage();
+  await other.goto('/playground/');
+  const streams = sandboxByTitle(other, 'Listen to the clock with EventSource');
+  await replaceCode(other, streams, "for (let i = 1; i <= 6; i++) new EventSource('/api/sse/clock').onopen = () => console.log('stream', i, 'open');");
+  await action(streams, 'run').click();
+  await expect(output(streams)).toContainText('stream 6 open');
+
+  const page = await context.newPage();
+  await page.goto('/zh-cn/playground/');
+  const poll = page.locator('[data-rl-sandbox]').first();
+  await replaceCode(page, poll, "const res = await fetch('/api/poll/clock?limit=1');\nconsole.log('poll answered', res.status);");
+  await action(poll, 'run').click();
+  await expect(poll.locator('[data-notice]')).toContainText('很可能已被其他标签页或窗口占满', { timeout: 15_000 });
+  await expect(poll.locator('[data-notice]')).toContainText('最多只开 6 个连接');
+
+  await action(streams, 'stop').click();
+  await expect(output(poll)).toContainText('poll answered 200');
+  await expect(poll.locator('[data-notice]')).toBeEmpty();
+  await expect(poll.locator('[data-run-state]')).toHaveText('已完成');
+});
+
 test('the line printed just before a busy loop shows, and a long output says how many lines it dropped', async ({ page }) => {
   await page.goto('/playground/');
   const sandbox = sandboxByTitle(page, ECHO);
