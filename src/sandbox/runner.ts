@@ -335,7 +335,6 @@ class Run {
     const { host } = this;
     root.dataset.kind = lane.kind;
     root.dataset.state = lane.state;
-    root.setAttribute('aria-label', `${t(host, `sandbox.wire.kind.${lane.kind}`)} ${lane.label}`);
     const head = el('div', 'rl-sb-lane-head');
     head.append(
       el('span', 'rl-sb-kind', t(host, `sandbox.wire.kind.${lane.kind}`)),
@@ -370,8 +369,6 @@ class Run {
     }
 
     const list = el('ol', 'rl-sb-events');
-    // A scrollable list must be reachable by keyboard (axe: scrollable-region-focusable).
-    list.tabIndex = 0;
     list.setAttribute('aria-label', lane.label);
     const shown = lane.marks.slice(-MAX_EVENT_ROWS);
     const hidden = lane.dropped + lane.marks.length - shown.length;
@@ -381,6 +378,8 @@ class Run {
     const keepBottom = !wasAtBottom || wasAtBottom.scrollTop + wasAtBottom.clientHeight >= wasAtBottom.scrollHeight - 4;
     root.replaceChildren(head, track, list);
     if (keepBottom) list.scrollTop = list.scrollHeight;
+    // A list that scrolls must be reachable by keyboard (axe: scrollable-region-focusable); one that does not, need not be a tab stop.
+    if (list.scrollHeight > list.clientHeight) list.tabIndex = 0;
   }
 
   #eventRow(mark: WireMark, elapsed: number): HTMLLIElement {

@@ -4,6 +4,7 @@ import { formatValue } from '../../src/lib/format-value.ts';
 import { matchesExpect, parseExpect } from '../../src/lib/sandbox-expect.ts';
 import { decodeCode, encodeCode, MAX_SHARED_CODE_BYTES, parseShareHash, shareHash, ShareTooLargeError } from '../../src/lib/share-code.ts';
 import { decodeHtmlEntities, extractSandboxCode, sandboxId } from '../../src/lib/sandbox-source.ts';
+import { SANDBOX_PLACEHOLDERS, SANDBOX_STRING_KEYS } from '../../src/lib/sandbox-strings.ts';
 import { apiErrorValues, WireModel, formatBytes, shortUrl, wsFrameHeaderBytes, type Say } from '../../src/lib/wire-model.ts';
 import en from '../../content/i18n/en.json' with { type: 'json' };
 import zh from '../../content/i18n/zh-CN.json' with { type: 'json' };
@@ -176,4 +177,22 @@ test('API errors keep their code and read as a Chinese sentence built from the v
   expect(english.lanes[0]?.marks[0]?.note).toBe(`INVALID_LIMIT: ${message}`);
   // Every code with a Chinese sentence has its English key too (which shows the server's own message).
   for (const key of Object.keys(zh).filter((k) => k.startsWith('sandbox.wire.api.'))) expect((en as Record<string, string>)[key]).toBeTruthy();
+});
+
+test('every sandbox string exists in English and Chinese, with the same placeholders, and nothing else is there', () => {
+  const placeholders = (text: string) => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+  const english = en as Record<string, string>;
+  const chinese = zh as Record<string, string>;
+  for (const key of SANDBOX_STRING_KEYS) {
+    expect(english[key], `${key} in en.json`).toBeTruthy();
+    expect(chinese[key], `${key} in zh-CN.json`).toBeTruthy();
+    for (const name of placeholders(chinese[key] as string)) {
+      expect(SANDBOX_PLACEHOLDERS as readonly string[], `{{${name}}} in ${key} is filled on the page`).toContain(name);
+    }
+    // A Chinese API error sentence may use values read from the English message; other strings keep the same placeholders.
+    if (!key.startsWith('sandbox.wire.api.')) expect(placeholders(chinese[key] as string), key).toEqual(placeholders(english[key] as string));
+  }
+  const sandboxKeys = (strings: Record<string, string>) => Object.keys(strings).filter((key) => key.startsWith('sandbox.'));
+  expect(sandboxKeys(english).filter((key) => !(SANDBOX_STRING_KEYS as string[]).includes(key))).toEqual([]);
+  expect(sandboxKeys(chinese).filter((key) => !(SANDBOX_STRING_KEYS as string[]).includes(key))).toEqual([]);
 });
