@@ -254,3 +254,24 @@ test('touch screens get no Ctrl+Enter hint; keyboards and mice do', async ({ bro
     await context.close();
   }
 });
+
+test('a share link that inflates past the cap is refused with a clear message, and code too long to share says so', async ({ page }) => {
+  // 10 MB of one letter, deflated to a few KB: a link that must not be inflated whole.
+  const bomb = new Uint8Array(await new Response(new Blob([new Uint8Array(10_000_000).fill(120)]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer());
+  const payload = Buffer.from(bomb).toString('base64url');
+  await page.goto('/zh-cn/playground/');
+  const zh = page.locator('[data-rl-sandbox]').nth(ECHO_ZH);
+  const id = (await zh.getAttribute('data-id')) as string;
+  const original = JSON.parse((await zh.getAttribute('data-code')) as string) as string;
+  await page.goto(`/zh-cn/playground/#sandbox=${id}.${payload}`);
+  await page.reload();
+  await expect(zh.locator('[data-notice]')).toHaveText('这段代码太长，无法放进分享链接：一个链接最多容纳 64 KB。');
+  expect(JSON.parse((await zh.getAttribute('data-code')) as string)).toBe(original);
+
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  await replaceCode(page, sandbox, `// ${'x'.repeat(70_000)}`);
+  await action(sandbox, 'share').click();
+  await expect(sandbox.locator('[data-notice]')).toHaveText('This code is too long for a share link: the most a link may hold is 64 KB.');
+  await expect(sandbox.locator('[data-share]')).toBeHidden();
+});
