@@ -3,9 +3,10 @@
  * with `String(frameRuntime)` into the frame's document, so it must be self-contained: it may
  * use only its parameters and the frame's globals.
  *
- * It wraps console, fetch, XMLHttpRequest, EventSource and WebSocket without changing what they
- * do, and posts what it sees to the host page with the run's token. Then it runs the snippet as
- * a module script, so top-level await works.
+ * It wraps console, fetch, XMLHttpRequest, EventSource, WebSocket and the timers without
+ * changing what they do, and reports what it sees to the host page over a MessagePort, with the
+ * run's token. When the host says "go", it runs the snippet as a module script (top-level await
+ * works) named `your-code.js` in stacks, and reports when its top level has ended.
  */
 import type { FrameItem, HostMessage, WireEvent, WireKind } from './protocol.ts';
 

@@ -1,6 +1,9 @@
 /**
- * What the run frame posts to the host page: `{ token, batch: FrameItem[] }`. The host accepts a
- * batch only from the current run's frame (`event.source`) carrying that run's token.
+ * What the run frame sends the host page: first, by window.postMessage, `{ token, batch: [] }`
+ * with a MessagePort; the host takes the port only from the current run's frame
+ * (`event.source`) with that run's token, and answers "go" on it. Then every `{ token, batch:
+ * FrameItem[] }` comes over the port, which delivers at once even when the frame's code then
+ * spins in a busy loop (a window.postMessage to another process would wait for the next task).
  */
 
 /** Every item carries `t`, epoch milliseconds (performance.timeOrigin + performance.now()). */

@@ -179,6 +179,7 @@ class Run {
       this.#stuck = false;
       this.#queued = false;
       delete root.dataset.stuck;
+      delete root.dataset.queued;
       this.host.notice('');
     }
     this.#state = 'stopped';
