@@ -72,8 +72,8 @@ export interface WaitingRequest {
 const MAX_MARKS = 200;
 /** WebSocket handshake response: status line, Upgrade, Connection, Sec-WebSocket-Accept. */
 const WS_HANDSHAKE_RESPONSE_B = 129;
-/** An EventSource's response head: status line, Content-Type, Cache-Control and the hidden ones. */
-const SSE_RESPONSE_HEAD_B = 230;
+/** An EventSource's response head, which a page cannot read: the companion server's is 340 B (measured). */
+const SSE_RESPONSE_HEAD_B = 340;
 const READY_STATE_NAMES: Record<LaneKind, string[]> = {
   sse: ['CONNECTING', 'OPEN', 'CLOSED'],
   ws: ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'],
