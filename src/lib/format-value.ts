@@ -31,8 +31,14 @@ export function formatValue(value: unknown, top = true): string {
   function errorText(error: Error): string {
     const head = `${error.name}: ${error.message}`;
     const stack = typeof error.stack === 'string' ? error.stack : '';
-    // Chromium's stack starts with the same "Name: message" line; keep only the frames after it.
-    const frames = stack.split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 5);
+    // Chromium's stack starts with the same "Name: message" line; keep only the frames after it,
+    // and not those of the sandbox's own runtime (the frame's srcdoc): they are not the reader's.
+    const frames = stack
+      .split('\n')
+      .filter((line) => /^\s+at /.test(line) && !line.includes('about:srcdoc'))
+      // The reader's code is named by its sourceURL, resolved against the frame's <base>: show the name alone.
+      .map((line) => line.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s/)]+\/(?=[^\s/)]+:\d+:\d+)/, ''))
+      .slice(0, 5);
     return frames.length ? `${head}\n${frames.join('\n')}` : head;
   }
 

@@ -5,9 +5,43 @@
  */
 const SHARE_PARAM = 'sandbox';
 
-async function pipe(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/**
+ * The most code a share link may hold, decoded: far more than any lesson snippet, and small
+ * enough that a crafted link (a "zip bomb" that inflates a thousandfold) cannot fill memory.
+ */
+export const MAX_SHARED_CODE_BYTES = 64 * 1024;
+
+/** Code longer than MAX_SHARED_CODE_BYTES, in a link or on its way into one. */
+export class ShareTooLargeError extends Error {
+  readonly code = 'SHARE_TOO_LARGE';
+  constructor(bytes: string) {
+    super(`the shared code is ${bytes} bytes; the most a share link may hold is ${MAX_SHARED_CODE_BYTES} (MAX_SHARED_CODE_BYTES)`);
+    this.name = 'ShareTooLargeError';
+  }
+}
+
+/** Runs bytes through a (de)compression stream, and stops as soon as the output passes `max`. */
+async function pipe(bytes: Uint8Array, transform: CompressionStream | DecompressionStream, max = Infinity): Promise<Uint8Array> {
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new ShareTooLargeError(`more than ${max}`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
 }
 
 function toBase64Url(bytes: Uint8Array): string {
@@ -21,14 +55,16 @@ function fromBase64Url(text: string): Uint8Array {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
-/** Compresses code into a URL-safe payload. */
+/** Compresses code into a URL-safe payload; throws ShareTooLargeError past MAX_SHARED_CODE_BYTES. */
 export async function encodeCode(code: string): Promise<string> {
-  return toBase64Url(await pipe(new TextEncoder().encode(code), new CompressionStream('deflate-raw')));
+  const bytes = new TextEncoder().encode(code);
+  if (bytes.byteLength > MAX_SHARED_CODE_BYTES) throw new ShareTooLargeError(String(bytes.byteLength));
+  return toBase64Url(await pipe(bytes, new CompressionStream('deflate-raw')));
 }
 
-/** Restores code from a payload; throws when the payload is damaged. */
+/** Restores code from a payload; throws when the payload is damaged, or ShareTooLargeError when it inflates past the cap. */
 export async function decodeCode(payload: string): Promise<string> {
-  return new TextDecoder('utf-8', { fatal: true }).decode(await pipe(fromBase64Url(payload), new DecompressionStream('deflate-raw')));
+  return new TextDecoder('utf-8', { fatal: true }).decode(await pipe(fromBase64Url(payload), new DecompressionStream('deflate-raw'), MAX_SHARED_CODE_BYTES));
 }
 
 /** The hash that restores `code` into the sandbox `id`. */

@@ -3,18 +3,37 @@
  * with `String(frameRuntime)` into the frame's document, so it must be self-contained: it may
  * use only its parameters and the frame's globals.
  *
- * It wraps console, fetch, XMLHttpRequest, EventSource and WebSocket without changing what they
- * do, and posts what it sees to the host page with the run's token. Then it runs the snippet as
- * a module script, so top-level await works.
+ * It wraps console, fetch, XMLHttpRequest, EventSource, WebSocket and the timers without
+ * changing what they do, and reports what it sees to the host page over a MessagePort, with the
+ * run's token. When the host says "go", it runs the snippet as a module script (top-level await
+ * works) named `your-code.js` in stacks, and reports when its top level has ended.
  */
-import type { FrameItem, WireEvent, WireKind } from './protocol.ts';
+import type { FrameItem, HostMessage, WireEvent, WireKind } from './protocol.ts';
 
 export interface FrameConfig {
   token: string;
   code: string;
 }
 
-export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, top?: boolean) => string): void {
+/** The name the reader's code goes by in stacks and error positions (its `//# sourceURL`). */
+export const SNIPPET_SOURCE_NAME = 'your-code.js';
+/**
+ * Chromium's request headers a page cannot see, typical size: Connection, Accept,
+ * Accept-Encoding, Accept-Language, Origin, Sec-Fetch-Site/Mode/Dest and sec-ch-ua*.
+ */
+export const BROWSER_REQUEST_HEADERS_B = 340;
+/**
+ * Response headers a cross-origin frame cannot read, typical size: Access-Control-Allow-Origin,
+ * Access-Control-Expose-Headers, Vary, Date, Connection and Keep-Alive (183 B on the companion
+ * server's poll answer, measured).
+ */
+export const HIDDEN_RESPONSE_HEADERS_B = 180;
+
+export function frameRuntime(
+  config: FrameConfig,
+  formatValue: (value: unknown, top?: boolean) => string,
+  sizes: { source: string; browserRequestHeaders: number; hiddenResponseHeaders: number },
+): void {
   const parentWindow = window.parent;
   const clock = () => performance.timeOrigin + performance.now();
   const encoder = new TextEncoder();
@@ -22,9 +41,16 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
   let nextId = 0;
 
   type Item = FrameItem extends infer T ? (T extends { t: number } ? Omit<T, 't'> : never) : never;
+  // Everything goes to the host over a MessagePort: window.postMessage to another process is
+  // forwarded in a later task, so a line logged just before a busy loop would never arrive;
+  // a port's message leaves at once. Until the host holds the port, items wait here.
+  const channel = new MessageChannel();
+  let port: MessagePort | undefined;
+  const early: FrameItem[] = [];
   function send(item: Item): void {
     const stamped = { ...item, t: clock() } as FrameItem;
-    parentWindow.postMessage({ token: config.token, batch: [stamped] }, '*');
+    if (port) port.postMessage({ token: config.token, batch: [stamped] });
+    else early.push(stamped);
   }
   function wire(id: number, kind: WireKind, event: WireEvent): void {
     send({ k: 'wire', id, kind, ...event } as Item);
@@ -52,6 +78,115 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
   function message(error: unknown): string {
     return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
+  function isAbort(error: unknown): boolean {
+    return error instanceof DOMException && error.name === 'AbortError';
+  }
+  /** An estimate of a request's head: what the snippet set, plus what the browser adds. */
+  function requestHead(method: string, url: string, headers?: HeadersInit): number {
+    let bytes = sizes.browserRequestHeaders + encoder.encode(`User-Agent: ${navigator.userAgent}\r\n`).byteLength;
+    try {
+      const u = new URL(url);
+      bytes += encoder.encode(`${method} ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n\r\n`).byteLength;
+    } catch {
+      bytes += url.length;
+    }
+    new Headers(headers).forEach((value, name) => {
+      bytes += encoder.encode(`${name}: ${value}\r\n`).byteLength;
+    });
+    return bytes;
+  }
+  /** An estimate of a response's head: the headers this frame can read, plus those it cannot. */
+  function responseHead(status: number, statusText: string, headers: Headers | string): number {
+    let bytes = sizes.hiddenResponseHeaders + encoder.encode(`HTTP/1.1 ${status} ${statusText}\r\n\r\n`).byteLength;
+    if (typeof headers === 'string') bytes += encoder.encode(headers).byteLength;
+    else headers.forEach((value, name) => (bytes += encoder.encode(`${name}: ${value}\r\n`).byteLength));
+    return bytes;
+  }
+  /** Reads `{ "error": { "code", "message" } }` (HTTP) or `{ "type": "error", "code", "message" }` (WebSocket). */
+  function apiError(text: string): { code: string; message: string } | undefined {
+    try {
+      const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown }; type?: unknown; code?: unknown; message?: unknown };
+      const error = body.type === 'error' ? body : body.error;
+      if (error && typeof error.code === 'string' && typeof error.message === 'string') return { code: error.code, message: error.message };
+    } catch {
+      // not JSON: not an API error
+    }
+    return undefined;
+  }
+
+  let evaluated = false;
+  function markEvaluated(): void {
+    if (evaluated) return;
+    evaluated = true;
+    send({ k: 'evaluated' });
+  }
+
+  /**
+   * Reports a syntax error in the reader's terms: the reason without Chromium's "Failed to
+   * execute 'append' on 'Element': ", and the line and column in the reader's code. When the
+   * place is not known, it is found by parsing the code again as the body of an async function
+   * in a classic script (never called), whose parse errors come as an event with a position.
+   */
+  const APPEND_FAILED = "Failed to execute 'append' on 'Element': ";
+  let probing = false;
+  function syntaxError(error: SyntaxError, known?: { line: number; column: number }): void {
+    if (evaluated) return;
+    const reason = error.message.replace(APPEND_FAILED, '');
+    let at = known;
+    if (!at) {
+      probing = true;
+      const probe = (event: ErrorEvent) => {
+        at = { line: event.lineno - 1, column: event.colno };
+        event.stopImmediatePropagation();
+        event.preventDefault();
+      };
+      window.addEventListener('error', probe, true);
+      const check = document.createElement('script');
+      check.textContent = `(async function () {\n${config.code}\n});\n//# sourceURL=${sizes.source}`;
+      document.body.append(check);
+      check.remove();
+      window.removeEventListener('error', probe, true);
+      probing = false;
+    }
+    const lines = config.code.split('\n');
+    if (at && at.line > lines.length) at = { line: lines.length, column: (lines[lines.length - 1] ?? '').length + 1 };
+    if (at && at.line < 1) at = { line: 1, column: 1 };
+    send({ k: 'error', text: `SyntaxError: ${reason}`, ...(at && { at }) });
+    markEvaluated();
+  }
+
+  // Timers the snippet set and that have yet to fire: a run with some is not finished.
+  const timers = new Set<number>();
+  const nativeSetTimeout = window.setTimeout.bind(window);
+  const nativeClearTimeout = window.clearTimeout.bind(window);
+  const nativeSetInterval = window.setInterval.bind(window);
+  const nativeClearInterval = window.clearInterval.bind(window);
+  window.setTimeout = ((handler: TimerHandler, delay?: number, ...args: unknown[]) => {
+    if (typeof handler !== 'function') return nativeSetTimeout(handler, delay, ...args);
+    const id: number = nativeSetTimeout(
+      (...callArgs: unknown[]) => {
+        timers.delete(id);
+        (handler as (...a: unknown[]) => void)(...callArgs);
+      },
+      delay,
+      ...args,
+    );
+    timers.add(id);
+    return id;
+  }) as typeof window.setTimeout;
+  window.setInterval = ((handler: TimerHandler, delay?: number, ...args: unknown[]) => {
+    const id = nativeSetInterval(handler, delay, ...args);
+    timers.add(id);
+    return id;
+  }) as typeof window.setInterval;
+  window.clearTimeout = ((id?: number) => {
+    if (id !== undefined) timers.delete(id);
+    nativeClearTimeout(id);
+  }) as typeof window.clearTimeout;
+  window.clearInterval = ((id?: number) => {
+    if (id !== undefined) timers.delete(id);
+    nativeClearInterval(id);
+  }) as typeof window.clearInterval;
 
   // Console: keep the frame's own console working, and copy each call to the host.
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
@@ -62,7 +197,24 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
     };
   }
   window.addEventListener('error', (event) => {
-    send({ k: 'error', text: event.error !== undefined && event.error !== null ? formatValue(event.error, true) : event.message });
+    if (probing) return;
+    const error: unknown = event.error;
+    // A parse error of the reader's code: reported for the script's sourceURL with the reader's
+    // line and column, or (as Chromium does for a script appended from a message handler) for
+    // the runtime's append() call, position unknown: then it is found by parsing again, after
+    // this event (no error event is dispatched while one is).
+    const parsing = !evaluated && error instanceof SyntaxError;
+    if (parsing && (event.filename === sizes.source || event.filename.endsWith(`/${sizes.source}`))) {
+      syntaxError(error, { line: event.lineno, column: event.colno });
+      return;
+    }
+    if (parsing && error.message.startsWith(APPEND_FAILED)) {
+      nativeSetTimeout(() => syntaxError(error));
+      return;
+    }
+    send({ k: 'error', text: error !== undefined && error !== null ? formatValue(error, true) : event.message });
+    // A top-level throw ends the module; after it ended, an error in a callback changes nothing.
+    markEvaluated();
   });
   window.addEventListener('unhandledrejection', (event) => {
     send({ k: 'rejection', text: formatValue(event.reason, true) });
@@ -75,11 +227,13 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
     const isRequest = input instanceof Request;
     const method = (init?.method ?? (isRequest ? input.method : 'GET')).toUpperCase();
     const url = isRequest ? input.url : absolute(input);
-    wire(id, 'fetch', { ev: 'start', method, url, bytesOut: sizeOf(init?.body) });
+    const headers = init?.headers ?? (isRequest ? input.headers : undefined);
+    wire(id, 'fetch', { ev: 'start', method, url, bytesOut: sizeOf(init?.body), headBytes: requestHead(method, url, headers) });
     const result = nativeFetch(input, init);
+    const failed = (error: unknown) => wire(id, 'fetch', { ev: 'fail', message: message(error), aborted: isAbort(error) });
     result.then(
       (response) => {
-        wire(id, 'fetch', { ev: 'response', status: response.status, statusText: response.statusText });
+        wire(id, 'fetch', { ev: 'response', status: response.status, statusText: response.statusText, headBytes: responseHead(response.status, response.statusText, response.headers) });
         if ((response.headers.get('content-type') ?? '').includes('text/event-stream') || !response.body) {
           if (!response.body) wire(id, 'fetch', { ev: 'end', bytesIn: 0 });
           return;
@@ -87,38 +241,58 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
         response
           .clone()
           .arrayBuffer()
-          .then(
-            (body) => wire(id, 'fetch', { ev: 'end', bytesIn: body.byteLength }),
-            (error: unknown) => wire(id, 'fetch', { ev: 'fail', message: message(error) }),
-          );
+          .then((body) => {
+            if (response.status >= 400) {
+              const error = apiError(new TextDecoder().decode(body));
+              if (error) wire(id, 'fetch', { ev: 'api-error', ...error });
+            }
+            wire(id, 'fetch', { ev: 'end', bytesIn: body.byteLength });
+          }, failed);
       },
-      (error: unknown) => wire(id, 'fetch', { ev: 'fail', message: message(error) }),
+      failed,
     );
     return result;
   };
 
   // XMLHttpRequest: the same, from open/send and the load events.
-  const xhrInfo = new WeakMap<XMLHttpRequest, { method: string; url: string }>();
+  const xhrInfo = new WeakMap<XMLHttpRequest, { method: string; url: string; headers: Headers }>();
   const nativeOpen = XMLHttpRequest.prototype.open;
   const nativeSend = XMLHttpRequest.prototype.send;
+  const nativeSetRequestHeader = XMLHttpRequest.prototype.setRequestHeader;
+  XMLHttpRequest.prototype.setRequestHeader = function setRequestHeader(this: XMLHttpRequest, name: string, value: string) {
+    try {
+      xhrInfo.get(this)?.headers.append(name, value);
+    } catch {
+      // a header Headers refuses still goes to the native call, which says what is wrong
+    }
+    return nativeSetRequestHeader.call(this, name, value);
+  };
   XMLHttpRequest.prototype.open = function open(this: XMLHttpRequest, method: string, url: string | URL, ...rest: unknown[]) {
-    xhrInfo.set(this, { method: method.toUpperCase(), url: absolute(url) });
+    xhrInfo.set(this, { method: method.toUpperCase(), url: absolute(url), headers: new Headers() });
     return (nativeOpen as (...args: unknown[]) => void).call(this, method, url, ...rest);
   } as typeof XMLHttpRequest.prototype.open;
   XMLHttpRequest.prototype.send = function send(this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
     const info = xhrInfo.get(this);
     if (info) {
       const id = ++nextId;
-      wire(id, 'xhr', { ev: 'start', method: info.method, url: info.url, bytesOut: sizeOf(body) });
+      let aborted = false;
+      wire(id, 'xhr', { ev: 'start', method: info.method, url: info.url, bytesOut: sizeOf(body), headBytes: requestHead(info.method, info.url, info.headers) });
       this.addEventListener('readystatechange', () => {
-        if (this.readyState === XMLHttpRequest.HEADERS_RECEIVED) wire(id, 'xhr', { ev: 'response', status: this.status, statusText: this.statusText });
+        if (this.readyState === XMLHttpRequest.HEADERS_RECEIVED) {
+          wire(id, 'xhr', { ev: 'response', status: this.status, statusText: this.statusText, headBytes: responseHead(this.status, this.statusText, this.getAllResponseHeaders()) });
+        }
       });
+      this.addEventListener('abort', () => (aborted = true));
       this.addEventListener('loadend', () => {
         if (this.status === 0) {
-          wire(id, 'xhr', { ev: 'fail', message: 'network error' });
+          wire(id, 'xhr', { ev: 'fail', message: aborted ? 'AbortError: abort() was called' : 'network error', aborted });
           return;
         }
         const response: unknown = this.responseType === '' || this.responseType === 'text' ? this.responseText : this.response;
+        if (this.status >= 400 && typeof response === 'string') {
+          const error = apiError(response);
+          if (error) wire(id, 'xhr', { ev: 'api-error', ...error });
+        }
         wire(id, 'xhr', { ev: 'end', bytesIn: sizeOf(response) });
       });
     }
@@ -141,8 +315,12 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
         observed.add(type);
         listen.call(this, type, (event: Event) => {
           if (type === 'open') wire(id, 'sse', { ev: 'open' });
-          else if (type === 'error') wire(id, 'sse', { ev: 'error' });
-          else {
+          else if (type === 'error') {
+            // Chromium reports both "reconnecting" and "gave up" as an error event; readyState tells them apart.
+            wire(id, 'sse', { ev: 'state', readyState: this.readyState });
+            wire(id, 'sse', { ev: 'error' });
+            return;
+          } else {
             const { data, lastEventId } = event as MessageEvent<string>;
             wire(id, 'sse', { ev: 'event', type, lastEventId, data: preview(String(data)), bytes: encoder.encode(String(data)).byteLength });
           }
@@ -150,7 +328,7 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
         });
       };
       observers.set(this, observe);
-      wire(id, 'sse', { ev: 'start', method: 'GET', url: this.url, bytesOut: 0 });
+      wire(id, 'sse', { ev: 'start', method: 'GET', url: this.url, bytesOut: 0, headBytes: requestHead('GET', this.url, { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' }) });
       for (const type of ['open', 'error', 'message', 'connected', 'gap', 'tick']) observe(type);
     }
     override close(): void {
@@ -185,12 +363,18 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
       const id = this.#id;
-      wire(id, 'ws', { ev: 'start', method: 'GET', url: this.url, bytesOut: 0 });
+      const handshake = { Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'x'.repeat(24), 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits' };
+      wire(id, 'ws', { ev: 'start', method: 'GET', url: this.url, bytesOut: 0, headBytes: requestHead('GET', this.url, handshake) });
       listen.call(this, 'open', () => {
         wire(id, 'ws', { ev: 'open', protocol: this.protocol });
         wire(id, 'ws', { ev: 'state', readyState: this.readyState });
       });
-      listen.call(this, 'message', (event: Event) => wire(id, 'ws', { ev: 'frame', dir: 'in', ...framePreview((event as MessageEvent).data) }));
+      listen.call(this, 'message', (event: Event) => {
+        const { data } = event as MessageEvent;
+        wire(id, 'ws', { ev: 'frame', dir: 'in', ...framePreview(data) });
+        const error = typeof data === 'string' ? apiError(data) : undefined;
+        if (error) wire(id, 'ws', { ev: 'api-error', ...error });
+      });
       listen.call(this, 'error', () => wire(id, 'ws', { ev: 'error' }));
       listen.call(this, 'close', (event: Event) => {
         const { code, reason, wasClean } = event as CloseEvent;
@@ -200,6 +384,7 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
     }
     override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
       if (this.readyState === NativeWebSocket.OPEN) wire(this.#id, 'ws', { ev: 'frame', dir: 'out', ...framePreview(data) });
+      else if (this.readyState > NativeWebSocket.OPEN) wire(this.#id, 'ws', { ev: 'discarded', bytes: framePreview(data).bytes, readyState: this.readyState });
       super.send(data as string);
     }
     override close(code?: number, reason?: string): void {
@@ -213,11 +398,37 @@ export function frameRuntime(config: FrameConfig, formatValue: (value: unknown, 
   window.WebSocket = InstrumentedWebSocket as typeof WebSocket;
 
   // A heartbeat: when it stops, the host knows the snippet is stuck (a busy loop).
-  setInterval(() => send({ k: 'alive' }), 500);
+  nativeSetInterval(() => send({ k: 'alive', timers: timers.size }), 500);
 
+  // The reader's code as a module script (top-level await works). The last line tells the host
+  // the top level ran to its end; the sourceURL names the code in stacks and error positions.
+  const doneName = `__rlEvaluated${config.token}`;
+  Object.defineProperty(window, doneName, { value: markEvaluated });
   const script = document.createElement('script');
   script.type = 'module';
-  script.textContent = config.code;
+  script.textContent = `${config.code}\n;window.${doneName}();\n//# sourceURL=${sizes.source}`;
   send({ k: 'ready' });
-  document.body.append(script);
+  // The host answers "go" on the port once it holds it; only then does the reader's code run.
+  channel.port1.onmessage = (event: MessageEvent<HostMessage>) => {
+    const { data } = event;
+    if (typeof data === 'object' && typeof data.probe === 'number') {
+      // Through the same connection pool as the snippet's requests, and not shown on the wire.
+      const id = data.probe;
+      nativeFetch(absolute('api/health'), { cache: 'no-store' }).then(
+        () => send({ k: 'probe', id }),
+        () => send({ k: 'probe', id }),
+      );
+      return;
+    }
+    if (data !== 'go' || port) return;
+    port = channel.port1;
+    port.postMessage({ token: config.token, batch: early.splice(0) });
+    try {
+      document.body.append(script);
+    } catch (error) {
+      if (error instanceof SyntaxError) syntaxError(error);
+      else throw error;
+    }
+  };
+  parentWindow.postMessage({ token: config.token, batch: [] }, '*', [channel.port2]);
 }

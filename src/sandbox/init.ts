@@ -3,10 +3,12 @@
  * buttons, checks the companion server, and restores shared code. The editor (CodeMirror) and
  * the runner (frame, output, wire view) load on demand.
  */
-import { decodeCode, parseShareHash, shareHash } from '../lib/share-code.ts';
+import { decodeCode, MAX_SHARED_CODE_BYTES, parseShareHash, shareHash, ShareTooLargeError } from '../lib/share-code.ts';
 import { part, t, type SandboxHost } from './host.ts';
 
 const HEALTH_TIMEOUT_MS = 4000;
+/** Long lines wrap by default on screens this narrow; the Wrap button toggles it. */
+const WRAP_BY_DEFAULT = '(max-width: 40rem)';
 
 const hosts: SandboxHost[] = [];
 let serverCheck: Promise<boolean> | undefined;
@@ -39,6 +41,7 @@ function loadEditor(host: SandboxHost, focus: boolean, at?: { x: number; y: numb
     const pre = host.root.querySelector('[data-code-host] pre') as HTMLElement;
     host.editor = mountEditor(pre, host.code, {
       label: t(host, 'sandbox.editor.label', { title: part(host.root, 'title').textContent ?? '' }),
+      wrap: host.root.dataset.wrap === 'true',
       onRun: () => host.run(),
       onChange: (code) => {
         host.code = code;
@@ -54,20 +57,63 @@ function loadEditor(host: SandboxHost, focus: boolean, at?: { x: number; y: numb
   );
 }
 
+function tooLarge(host: SandboxHost): string {
+  return t(host, 'sandbox.share.tooLarge', { max: `${Math.round(MAX_SHARED_CODE_BYTES / 1024)} KB` });
+}
+
+/**
+ * Copies the code. Without navigator.clipboard (a plain-HTTP workshop address is not a secure
+ * context) the code is selected instead, and copied the old way when the browser still allows it.
+ */
+function copy(host: SandboxHost): void {
+  const selectCode = () => {
+    if (host.editor) host.editor.selectAll();
+    else {
+      const code = host.root.querySelector('[data-code-host] pre');
+      if (code) getSelection()?.selectAllChildren(code);
+    }
+    let copied = false;
+    try {
+      copied = document.execCommand('copy');
+    } catch {
+      // the selection is there to copy by hand
+    }
+    host.notice(t(host, copied ? 'sandbox.copy.done' : 'sandbox.copy.selected'));
+  };
+  if (!navigator.clipboard) {
+    selectCode();
+    return;
+  }
+  navigator.clipboard.writeText(host.code).then(() => host.notice(t(host, 'sandbox.copy.done')), selectCode);
+}
+
 async function share(host: SandboxHost): Promise<void> {
-  const hash = await shareHash(host.id, host.code);
+  let hash: string;
+  try {
+    hash = await shareHash(host.id, host.code);
+  } catch (error) {
+    host.notice(error instanceof ShareTooLargeError ? tooLarge(host) : t(host, 'sandbox.share.broken'));
+    return;
+  }
   history.replaceState(history.state, '', hash);
   const link = location.href;
   const field = part<HTMLInputElement>(host.root, 'share-url');
   field.value = link;
   part(host.root, 'share').hidden = false;
   try {
+    // navigator.clipboard is missing on plain HTTP: that throws here too, and the link is selected.
     await navigator.clipboard.writeText(link);
     host.notice(t(host, 'sandbox.share.copied'));
   } catch {
     field.select();
     host.notice(t(host, 'sandbox.share.ready'));
   }
+}
+
+function setWrap(host: SandboxHost, wrap: boolean): void {
+  host.root.dataset.wrap = String(wrap);
+  host.root.querySelector('[data-action="wrap"]')?.setAttribute('aria-pressed', String(wrap));
+  host.editor?.setWrap(wrap);
 }
 
 function setup(root: HTMLElement): SandboxHost {
@@ -101,7 +147,20 @@ function setup(root: HTMLElement): SandboxHost {
 
   const actions: Record<string, () => void> = {
     run: () => host.run(),
-    stop: () => void import('./runner.ts').then((runner) => runner.stopRun(host)),
+    stop: () =>
+      void import('./runner.ts').then((runner) => {
+        runner.stopRun(host);
+        // Stop is disabled once pressed: keep keyboard focus in the toolbar, on Run.
+        if (document.activeElement === document.body || document.activeElement?.matches(':disabled')) root.querySelector<HTMLButtonElement>('[data-action="run"]')?.focus();
+      }),
+    'stop-all': () =>
+      void import('./runner.ts').then((runner) => {
+        const count = runner.stopAll();
+        host.notice(t(host, 'sandbox.stopAll.done', { count }));
+        // The button hides once nothing runs: keep the keyboard user where they were.
+        root.querySelector<HTMLButtonElement>('[data-action="run"]')?.focus();
+      }),
+    wrap: () => setWrap(host, root.dataset.wrap !== 'true'),
     reset: () => {
       host.code = host.original;
       host.editor?.setCode(host.original);
@@ -109,14 +168,10 @@ function setup(root: HTMLElement): SandboxHost {
       part(root, 'share').hidden = true;
       host.notice(t(host, 'sandbox.reset.done'));
     },
-    copy: () => {
-      navigator.clipboard.writeText(host.code).then(
-        () => host.notice(t(host, 'sandbox.copy.done')),
-        () => host.notice(t(host, 'sandbox.copy.failed')),
-      );
-    },
+    copy: () => copy(host),
     share: () => void share(host),
   };
+  setWrap(host, matchMedia(WRAP_BY_DEFAULT).matches);
   root.addEventListener('click', (event) => {
     const button = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
     if (button && root.contains(button)) actions[button.dataset.action ?? '']?.();
@@ -143,7 +198,7 @@ if (hosts.length) {
         target.root.scrollIntoView({ block: 'start' });
         void loadEditor(target, false).then(() => target.notice(t(target, 'sandbox.share.restored')));
       },
-      () => target.notice(t(target, 'sandbox.share.broken')),
+      (error: unknown) => target.notice(error instanceof ShareTooLargeError ? tooLarge(target) : t(target, 'sandbox.share.broken')),
     );
   }
 }

@@ -12,6 +12,17 @@ import type { FrameBatch, FrameItem } from './protocol.ts';
 const STUCK_AFTER_MS = 3000;
 const RENDER_EVERY_MS = 200;
 const MAX_OUTPUT_LINES = 500;
+/** Browsers open at most this many HTTP/1.1 connections to one host, and queue the rest. */
+const CONNECTIONS_PER_HOST = 6;
+/** A request with no response head for this long, while the page holds the limit, is explained. */
+const QUEUED_AFTER_MS = 2000;
+/**
+ * When the page itself holds fewer, other tabs may hold the six: a request waiting this long
+ * makes the frame send a probe (GET /api/health) through the same connection pool, and a probe
+ * with no answer after PROBE_TIMEOUT_MS means the pool is full.
+ */
+const PROBE_AFTER_MS = 3000;
+const PROBE_TIMEOUT_MS = 1500;
 const MAX_EVENT_ROWS = 60;
 const MIN_TIMELINE_MS = 5000;
 
@@ -35,6 +46,11 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
+/** What a run is doing, derived each time from what the frame and the wire model say. */
+type RunState = 'running' | 'finished' | 'stopped';
+/** Why a request waits for a connection: the page's own streams, or (found by a probe) elsewhere. */
+type QueueReason = false | 'page' | 'elsewhere';
+
 class Run {
   readonly host: SandboxHost;
   readonly token = randomToken();
@@ -45,21 +61,32 @@ class Run {
   #stuck = false;
   #pendingLines: { level: string; text: string; at: number; uncaught: boolean }[] = [];
   #lineCount = 0;
+  #droppedLines = 0;
+  /** The snippet's top level ended; `#timers` is its count of timers yet to fire, from the heartbeat. */
+  #evaluated = false;
+  #timers = 0;
+  /** A heartbeat came after the last thing the frame reported: it had nothing more to say. */
+  #quiet = false;
+  #state: RunState = 'running';
+  #stateText = '';
+  #queued: QueueReason = false;
+  #probe: { id: number; sent: number } | undefined;
+  #probeStuck = false;
   #wireDirty = true;
+  #port: MessagePort | undefined;
   #renderTimer: ReturnType<typeof setInterval>;
   #rechecked = false;
   #laneViews = new Map<Lane, { root: HTMLElement; signature: string }>();
 
   constructor(host: SandboxHost) {
     this.host = host;
-    this.wire = new WireModel(this.t0, host.apiBase);
+    this.wire = new WireModel(this.t0, host.apiBase, (key, values) => t(host, `sandbox.wire.${key}`, values));
     const { root } = host;
     part(root, 'panels').hidden = false;
     part(root, 'output').replaceChildren();
     part(root, 'wire').replaceChildren(el('p', 'rl-sb-empty', t(host, 'sandbox.wire.empty')));
     part(root, 'totals').textContent = '';
-    root.dataset.run = 'running';
-    part(root, 'run-state').textContent = t(host, 'sandbox.state.running');
+    this.#showState();
     (root.querySelector('[data-action="stop"]') as HTMLButtonElement).disabled = false;
     host.notice('');
 
@@ -76,6 +103,17 @@ class Run {
     this.#renderTimer = setInterval(() => this.#render(), RENDER_EVERY_MS);
   }
 
+  /** Takes the frame's port (once), listens on it, and tells the frame to run the code. */
+  connect(port: MessagePort): void {
+    if (this.#port) return;
+    this.#port = port;
+    port.onmessage = (event: MessageEvent<Partial<FrameBatch> | null>) => {
+      const data = event.data;
+      if (this.#port === port && data && data.token === this.token && Array.isArray(data.batch)) this.receive(data.batch);
+    };
+    port.postMessage('go');
+  }
+
   receive(batch: FrameItem[]): void {
     this.#lastSeen = now();
     if (this.#stuck) {
@@ -85,13 +123,28 @@ class Run {
     }
     for (const item of batch) {
       const at = Math.max(0, item.t - this.t0);
+      this.#quiet = item.k === 'alive';
       switch (item.k) {
+        case 'alive':
+          this.#timers = item.timers;
+          break;
+        case 'evaluated':
+          this.#evaluated = true;
+          break;
+        case 'probe':
+          if (this.#probe?.id === item.id) {
+            this.#probe = undefined;
+            this.#probeStuck = false;
+          }
+          break;
         case 'log':
           this.#line(item.level, item.text, at);
           break;
-        case 'error':
-          this.#line('error', `${t(this.host, 'sandbox.output.uncaught')} ${item.text}`, at, true);
+        case 'error': {
+          const where = item.at ? ` ${t(this.host, 'sandbox.output.at', item.at)}` : '';
+          this.#line('error', `${t(this.host, 'sandbox.output.uncaught')} ${item.text}${where}`, at, true);
           break;
+        }
         case 'rejection':
           this.#line('error', `${t(this.host, 'sandbox.output.unhandled')} ${item.text}`, at, true);
           break;
@@ -107,22 +160,84 @@ class Run {
     }
   }
 
+  /** Whether the run still does something: not finished, not stopped. */
+  get active(): boolean {
+    return this.#state === 'running';
+  }
+
   stop(): void {
     clearInterval(this.#renderTimer);
+    this.#port?.close();
+    this.#port = undefined;
     this.frame.remove();
-    this.wire.stop(now(), t(this.host, 'sandbox.wire.stopped'));
+    this.wire.stop(now());
     this.#wireDirty = true;
     this.#render();
     const { root } = this.host;
-    root.dataset.run = 'stopped';
-    if (this.#stuck) {
-      // The "not responding" notice is about this run: it ends with it.
+    if (this.#stuck || this.#queued) {
+      // The "not responding" and "waiting for a connection" notices are about this run: they end with it.
       this.#stuck = false;
+      this.#queued = false;
       delete root.dataset.stuck;
+      delete root.dataset.queued;
       this.host.notice('');
     }
-    part(root, 'run-state').textContent = t(this.host, 'sandbox.state.stopped');
+    this.#state = 'stopped';
+    this.#showState();
     (root.querySelector('[data-action="stop"]') as HTMLButtonElement).disabled = true;
+  }
+
+  /**
+   * Explains a request stuck behind the browser's connection limit: `streams` is how many HTTP
+   * connections every run on the page holds to this run's server.
+   */
+  explainQueue(streams: number): void {
+    const elapsed = now() - this.t0;
+    const waitedFor = (ms: number) => this.wire.waiting.filter((request) => elapsed - request.at >= ms);
+    const { host } = this;
+    let queued: QueueReason = false;
+    let stuck = streams >= CONNECTIONS_PER_HOST ? waitedFor(QUEUED_AFTER_MS) : [];
+    if (stuck.length) queued = 'page';
+    else {
+      stuck = waitedFor(PROBE_AFTER_MS);
+      if (!stuck.length) this.#probeStuck = false;
+      else if (this.#probe && now() - this.#probe.sent > PROBE_TIMEOUT_MS) this.#probeStuck = true;
+      else if (!this.#probe && this.#port) {
+        this.#probe = { id: ++probes, sent: now() };
+        this.#port.postMessage({ probe: this.#probe.id });
+      }
+      if (this.#probeStuck && host.root.dataset.server !== 'offline') queued = 'elsewhere';
+    }
+    if (queued) {
+      const seconds = Math.floor((elapsed - Math.min(...stuck.map((request) => request.at))) / 1000);
+      const key = queued === 'page' ? 'sandbox.wire.queued' : 'sandbox.wire.queued.elsewhere';
+      host.notice(t(host, key, { seconds, count: streams, host: new URL(host.apiBase).host }));
+      host.root.dataset.queued = 'true';
+    } else if (this.#queued) {
+      host.notice('');
+      delete host.root.dataset.queued;
+    }
+    if (queued !== this.#queued) this.#wireDirty = true;
+    this.#queued = queued;
+  }
+
+  /** Finished: the top level ended, no timer is left, and nothing is open on the wire. */
+  #deriveState(): RunState {
+    if (this.#state === 'stopped') return 'stopped';
+    return this.#evaluated && this.#quiet && this.#timers === 0 && !this.wire.live ? 'finished' : 'running';
+  }
+
+  #showState(): void {
+    const { root } = this.host;
+    const state = this.#state;
+    const { open, pending } = this.wire.totals;
+    const text =
+      state === 'running' && open + pending > 0 ? t(this.host, 'sandbox.state.holding', { count: open + pending }) : t(this.host, `sandbox.state.${state}`);
+    root.dataset.run = state;
+    if (text !== this.#stateText) {
+      this.#stateText = text;
+      part(root, 'run-state').textContent = text;
+    }
   }
 
   #line(level: string, text: string, at: number, uncaught = false): void {
@@ -130,13 +245,22 @@ class Run {
   }
 
   #render(): void {
+    // Output first: the last line the snippet printed shows before the "not responding" notice.
+    this.#flushOutput();
     if (document.visibilityState === 'visible' && !this.#stuck && now() - this.#lastSeen > STUCK_AFTER_MS) {
       this.#stuck = true;
       this.host.root.dataset.stuck = 'true';
       this.host.notice(t(this.host, 'sandbox.state.stuck'));
     }
-    this.#flushOutput();
     if (this.#wireDirty || this.wire.live) this.#renderWire();
+    if (this.#state !== 'stopped') {
+      const state = this.#deriveState();
+      if (state !== this.#state) {
+        this.#state = state;
+        updateStopAll();
+      }
+      this.#showState();
+    }
   }
 
   /** Output is appended in batches: the log region announces politely, not per line. */
@@ -154,9 +278,20 @@ class Run {
       this.#lineCount += 1;
     }
     output.append(fragment);
-    while (this.#lineCount > MAX_OUTPUT_LINES && output.firstChild) {
-      output.firstChild.remove();
+    let dropped = output.querySelector<HTMLElement>('.rl-sb-dropped');
+    while (this.#lineCount > MAX_OUTPUT_LINES) {
+      const oldest = dropped ? dropped.nextElementSibling : output.firstElementChild;
+      if (!oldest) break;
+      oldest.remove();
       this.#lineCount -= 1;
+      this.#droppedLines += 1;
+    }
+    if (this.#droppedLines > 0) {
+      if (!dropped) {
+        dropped = el('div', 'rl-sb-line rl-sb-dropped');
+        output.prepend(dropped);
+      }
+      dropped.textContent = t(this.host, 'sandbox.output.dropped', { count: this.#droppedLines, max: MAX_OUTPUT_LINES });
     }
     if (atBottom) output.scrollTop = output.scrollHeight;
   }
@@ -172,8 +307,11 @@ class Run {
       requests: totals.requests,
       bytesIn: formatBytes(totals.bytesIn),
       bytesOut: formatBytes(totals.bytesOut),
+      headIn: formatBytes(totals.headIn),
+      headOut: formatBytes(totals.headOut),
       open: totals.open,
     });
+    part(host.root, 'sizes').hidden = false;
     if (!wire.lanes.length) return;
     container.querySelector('.rl-sb-empty')?.remove();
     for (const lane of wire.lanes) {
@@ -187,7 +325,7 @@ class Run {
       const pending = lane.marks.some((mark) => mark.pending);
       // A waiting request or an open stream grows with time: redraw it twice a second, not every tick.
       const growing = pending || lane.end === undefined;
-      const signature = `${lane.state}|${lane.marks.length}|${lane.dropped}|${last?.text}|${growing ? Math.floor(elapsed / 500) : ''}|${span}`;
+      const signature = `${lane.state}|${lane.marks.length}|${lane.dropped}|${last?.text}|${last?.note}|${this.#queued}|${growing ? Math.floor(elapsed / 500) : ''}|${span}`;
       if (signature === view.signature) continue;
       view.signature = signature;
       this.#renderLane(view.root, lane, elapsed, span);
@@ -232,6 +370,7 @@ class Run {
     }
 
     const list = el('ol', 'rl-sb-events');
+    list.setAttribute('aria-label', lane.label);
     const shown = lane.marks.slice(-MAX_EVENT_ROWS);
     const hidden = lane.dropped + lane.marks.length - shown.length;
     if (hidden > 0) list.append(el('li', 'rl-sb-more', t(host, 'sandbox.wire.earlier', { count: hidden })));
@@ -240,28 +379,52 @@ class Run {
     const keepBottom = !wasAtBottom || wasAtBottom.scrollTop + wasAtBottom.clientHeight >= wasAtBottom.scrollHeight - 4;
     root.replaceChildren(head, track, list);
     if (keepBottom) list.scrollTop = list.scrollHeight;
+    // A list that scrolls must be reachable by keyboard (axe: scrollable-region-focusable); one that does not, need not be a tab stop.
+    if (list.scrollHeight > list.clientHeight) list.tabIndex = 0;
   }
 
   #eventRow(mark: WireMark, elapsed: number): HTMLLIElement {
     const row = el('li', 'rl-sb-event');
     row.dataset.tone = mark.tone;
-    const text = mark.pending ? `${mark.text} · ${t(this.host, 'sandbox.wire.pending')} ${formatDuration(elapsed - mark.at)}` : mark.text;
-    if (mark.pending) row.dataset.pending = 'true';
-    row.append(el('span', 'rl-sb-time', seconds(mark.at)), el('span', 'rl-sb-msg', text));
+    let text = mark.text;
+    if (mark.pending) {
+      text += ` · ${t(this.host, 'sandbox.wire.pending')} ${formatDuration(elapsed - mark.at)}`;
+      if (this.#queued && !this.wire.waiting.every((request) => request.mark !== mark)) text += ` · ${t(this.host, 'sandbox.wire.queued.mark')}`;
+      row.dataset.pending = 'true';
+    }
+    const message = el('span', 'rl-sb-msg', text);
+    if (mark.note) message.append(el('span', 'rl-sb-note', mark.note));
+    row.append(el('span', 'rl-sb-time', seconds(mark.at)), message);
     return row;
   }
 }
 
 const runs = new Map<SandboxHost, Run>();
+let probes = 0;
 
-// One listener for every sandbox: a batch counts only if it comes from the frame of a current
-// run (event.source) and carries that run's token. Anything else is dropped.
+/** "Stop all" shows on every sandbox while two or more runs on the page are active. */
+function updateStopAll(): void {
+  let active = 0;
+  for (const run of runs.values()) if (run.active) active += 1;
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-rl-sandbox] [data-action="stop-all"]')) button.hidden = active < 2;
+}
+
+// Once a second, every run learns how many HTTP connections the whole page holds to its server.
+setInterval(() => {
+  const streams = new Map<string, number>();
+  for (const run of runs.values()) streams.set(run.host.apiBase, (streams.get(run.host.apiBase) ?? 0) + run.wire.httpStreams);
+  for (const run of runs.values()) run.explainQueue(streams.get(run.host.apiBase) ?? 0);
+}, 1000);
+
+// One listener for every sandbox: the frame of a current run (event.source), with that run's
+// token, hands over the MessagePort it reports on. Anything else is dropped.
 window.addEventListener('message', (event: MessageEvent<Partial<FrameBatch> | null>) => {
   if (event.source === null) return;
   for (const run of runs.values()) {
     if (event.source !== run.frame.contentWindow) continue;
     const data = event.data;
-    if (data && data.token === run.token && Array.isArray(data.batch)) run.receive(data.batch);
+    const port = event.ports[0];
+    if (data && data.token === run.token && port) run.connect(port);
     return;
   }
 });
@@ -270,6 +433,7 @@ window.addEventListener('message', (event: MessageEvent<Partial<FrameBatch> | nu
 export function startRun(host: SandboxHost): void {
   stopRun(host);
   runs.set(host, new Run(host));
+  updateStopAll();
 }
 
 /** Ends the host's run: the frame goes, and every connection it opened with it. */
@@ -278,4 +442,15 @@ export function stopRun(host: SandboxHost): void {
   if (!run) return;
   runs.delete(host);
   run.stop();
+  updateStopAll();
+}
+
+/** Stops every run on the page; returns how many were active. */
+export function stopAll(): number {
+  let active = 0;
+  for (const [host, run] of runs) {
+    if (run.active) active += 1;
+    stopRun(host);
+  }
+  return active;
 }

@@ -1,7 +1,7 @@
 /** Locators and waits shared by the end-to-end tests. */
 import path from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
-import { DEFAULT_CONFIG } from '../../server/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../../server/config.ts';
 import { parseExpect } from '../../src/lib/sandbox-expect.ts';
 import { startServer } from '../server/helpers.ts';
 
@@ -21,7 +21,7 @@ export function wire(sandbox: Locator): Locator {
   return sandbox.locator('[data-wire]');
 }
 
-export function action(sandbox: Locator, name: 'run' | 'stop' | 'reset' | 'copy' | 'share'): Locator {
+export function action(sandbox: Locator, name: 'run' | 'stop' | 'stop-all' | 'reset' | 'copy' | 'share' | 'wrap'): Locator {
   return sandbox.locator(`button[data-action="${name}"]`);
 }
 
@@ -49,7 +49,7 @@ export async function openConnections(page: Page, serverUrl: string): Promise<{ 
 }
 
 /** A second, private companion server for tests that stop it or count its connections. */
-export async function startPrivateServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = await startServer({ siteDir: SITE_DIR, clockIntervalMs: DEFAULT_CONFIG.clockIntervalMs });
-  return { url: server.url, close: () => server.close() };
+export async function startPrivateServer(overrides: Partial<Config> = {}): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const server = await startServer({ siteDir: SITE_DIR, clockIntervalMs: DEFAULT_CONFIG.clockIntervalMs, ...overrides });
+  return { url: server.url, port: Number(new URL(server.url).port), close: () => server.close() };
 }

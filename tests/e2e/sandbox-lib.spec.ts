@@ -2,9 +2,17 @@
 import { expect, test } from '@playwright/test';
 import { formatValue } from '../../src/lib/format-value.ts';
 import { matchesExpect, parseExpect } from '../../src/lib/sandbox-expect.ts';
-import { decodeCode, encodeCode, parseShareHash, shareHash } from '../../src/lib/share-code.ts';
+import { decodeCode, encodeCode, MAX_SHARED_CODE_BYTES, parseShareHash, shareHash, ShareTooLargeError } from '../../src/lib/share-code.ts';
 import { decodeHtmlEntities, extractSandboxCode, sandboxId } from '../../src/lib/sandbox-source.ts';
-import { WireModel, formatBytes, shortUrl } from '../../src/lib/wire-model.ts';
+import { SANDBOX_PLACEHOLDERS, SANDBOX_STRING_KEYS } from '../../src/lib/sandbox-strings.ts';
+import { apiErrorValues, WireModel, formatBytes, shortUrl, wsFrameHeaderBytes, type Say } from '../../src/lib/wire-model.ts';
+import en from '../../content/i18n/en.json' with { type: 'json' };
+import zh from '../../content/i18n/zh-CN.json' with { type: 'json' };
+
+/** The wire model's words, from a locale's real UI strings. */
+function sayIn(strings: Record<string, string>): Say {
+  return (key, values = {}) => (strings[`sandbox.wire.${key}`] ?? key).replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name] ?? ''));
+}
 
 test('formatValue prints top-level strings raw and nested values like a console', () => {
   expect(formatValue('plain')).toBe('plain');
@@ -48,6 +56,18 @@ test('share links round-trip code, including non-Latin text', async () => {
   await expect(decodeCode('not-deflate')).rejects.toThrow();
 });
 
+test('a share link holds at most MAX_SHARED_CODE_BYTES of code: longer code is refused, and a link that inflates past it is refused', async () => {
+  const limit = 'x'.repeat(MAX_SHARED_CODE_BYTES);
+  expect(await decodeCode(await encodeCode(limit))).toBe(limit);
+  await expect(encodeCode(`${limit}x`)).rejects.toBeInstanceOf(ShareTooLargeError);
+  // A crafted link: 10 MB of one letter deflates to a few KB, and must not be inflated whole.
+  const bomb = await new Response(new Blob([new Uint8Array(10_000_000).fill(120)]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer();
+  const payload = btoa(String.fromCharCode(...new Uint8Array(bomb))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  expect(payload.length).toBeLessThan(20_000);
+  await expect(decodeCode(payload)).rejects.toThrow(/MAX_SHARED_CODE_BYTES/);
+  for (const strings of [en, zh] as Record<string, string>[]) expect(strings['sandbox.share.tooLarge']).toContain('{{max}}');
+});
+
 test('the sandbox source is recovered from the rendered code block, and a wrong block is refused', () => {
   const html = '<pre data-language="js"><code>…</code></pre><button data-code="const a = &#x27;x&#x27;;\u007fconsole.log(a &amp;&amp; &#x60;b&#x60;);">';
   expect(extractSandboxCode(html, 'T')).toBe("const a = 'x';\nconsole.log(a && `b`);");
@@ -61,13 +81,13 @@ test('the sandbox source is recovered from the rendered code block, and a wrong 
 
 test('the wire model groups requests by endpoint, keeps held requests pending, and counts bytes', () => {
   const base = 'http://127.0.0.1:3000/';
-  const model = new WireModel(1000, base);
-  model.add({ k: 'wire', t: 1000, id: 1, kind: 'fetch', ev: 'start', method: 'GET', url: `${base}api/poll/clock?since=a`, bytesOut: 0 });
-  model.add({ k: 'wire', t: 1010, id: 1, kind: 'fetch', ev: 'response', status: 200, statusText: 'OK' });
+  const model = new WireModel(1000, base, sayIn(en));
+  model.add({ k: 'wire', t: 1000, id: 1, kind: 'fetch', ev: 'start', method: 'GET', url: `${base}api/poll/clock?since=a`, bytesOut: 0, headBytes: 500 });
+  model.add({ k: 'wire', t: 1010, id: 1, kind: 'fetch', ev: 'response', status: 200, statusText: 'OK', headBytes: 200 });
   model.add({ k: 'wire', t: 1012, id: 1, kind: 'fetch', ev: 'end', bytesIn: 300 });
-  model.add({ k: 'wire', t: 2000, id: 2, kind: 'fetch', ev: 'start', method: 'GET', url: `${base}api/poll/clock?since=b`, bytesOut: 0 });
-  model.add({ k: 'wire', t: 2000, id: 3, kind: 'fetch', ev: 'start', method: 'GET', url: `${base}api/long-poll/clock`, bytesOut: 0 });
-  model.add({ k: 'wire', t: 2100, id: 4, kind: 'ws', ev: 'start', method: 'GET', url: 'ws://127.0.0.1:3000/api/echo', bytesOut: 0 });
+  model.add({ k: 'wire', t: 2000, id: 2, kind: 'fetch', ev: 'start', method: 'GET', url: `${base}api/poll/clock?since=b`, bytesOut: 0, headBytes: 500 });
+  model.add({ k: 'wire', t: 2000, id: 3, kind: 'fetch', ev: 'start', method: 'GET', url: `${base}api/long-poll/clock`, bytesOut: 0, headBytes: 500 });
+  model.add({ k: 'wire', t: 2100, id: 4, kind: 'ws', ev: 'start', method: 'GET', url: 'ws://127.0.0.1:3000/api/echo', bytesOut: 0, headBytes: 600 });
   model.add({ k: 'wire', t: 2150, id: 4, kind: 'ws', ev: 'open', protocol: '' });
   model.add({ k: 'wire', t: 2160, id: 4, kind: 'ws', ev: 'frame', dir: 'out', bytes: 5, preview: 'hello', binary: false });
   expect(model.lanes.map((lane) => [lane.label, lane.state])).toEqual([
@@ -75,11 +95,104 @@ test('the wire model groups requests by endpoint, keeps held requests pending, a
     ['GET /api/long-poll/clock', 'pending'],
     ['WebSocket /api/echo', 'open'],
   ]);
-  expect(model.totals).toEqual({ requests: 4, bytesIn: 300, bytesOut: 5, open: 1 });
-  expect(model.lanes[0]?.marks[0]?.text).toBe('GET /api/poll/clock?since=a → 200 OK · 300 B · 12 ms');
-  model.stop(3000, 'closed by Stop');
+  expect(model.totals).toMatchObject({ requests: 4, bytesIn: 300, bytesOut: 5, open: 1, pending: 2 });
+  // Heads: three requests and a handshake estimated, one response head, and the 5-byte frame's 2 + 4 (mask) header bytes.
+  expect(model.totals).toMatchObject({ headOut: 2100 + 6, headIn: 200 + 129 });
+  expect(model.httpStreams).toBe(2);
+  expect(model.waiting.map((request) => request.lane.label)).toEqual(['GET /api/poll/clock', 'GET /api/long-poll/clock']);
+  expect(model.lanes[0]?.marks[0]?.text).toBe('GET /api/poll/clock?since=a → 200 OK · 300 B body · ≈200 B headers · 12 ms');
+  model.stop(3000);
   expect(model.lanes.every((lane) => lane.state !== 'pending' && lane.state !== 'open')).toBe(true);
-  expect(model.totals.open).toBe(0);
+  expect(model.totals).toMatchObject({ open: 0, pending: 0 });
+  expect(model.live).toBe(false);
   expect(formatBytes(1500)).toBe('1.5 KB');
   expect(shortUrl('https://elsewhere.example/x', base)).toBe('https://elsewhere.example/x');
+});
+
+test('each lane kind has its own words: an aborted fetch is aborted, not retrying; an EventSource that gives up has failed', () => {
+  const base = 'http://127.0.0.1:3000/';
+  const model = new WireModel(0, base, sayIn(en));
+  model.add({ k: 'wire', t: 0, id: 1, kind: 'fetch', ev: 'start', method: 'GET', url: `${base}api/long-poll/x`, bytesOut: 0, headBytes: 1 });
+  model.add({ k: 'wire', t: 5, id: 1, kind: 'fetch', ev: 'fail', message: 'AbortError: signal is aborted without reason', aborted: true });
+  model.add({ k: 'wire', t: 0, id: 2, kind: 'fetch', ev: 'start', method: 'GET', url: 'http://nowhere.invalid/x', bytesOut: 0, headBytes: 1 });
+  model.add({ k: 'wire', t: 5, id: 2, kind: 'fetch', ev: 'fail', message: 'TypeError: Failed to fetch', aborted: false });
+  model.add({ k: 'wire', t: 0, id: 3, kind: 'sse', ev: 'start', method: 'GET', url: `${base}api/sse/a`, bytesOut: 0, headBytes: 1 });
+  model.add({ k: 'wire', t: 1, id: 3, kind: 'sse', ev: 'open' });
+  model.add({ k: 'wire', t: 2, id: 3, kind: 'sse', ev: 'state', readyState: 0 });
+  model.add({ k: 'wire', t: 2, id: 3, kind: 'sse', ev: 'error' });
+  model.add({ k: 'wire', t: 0, id: 4, kind: 'sse', ev: 'start', method: 'GET', url: `${base}not-a-stream`, bytesOut: 0, headBytes: 1 });
+  model.add({ k: 'wire', t: 2, id: 4, kind: 'sse', ev: 'state', readyState: 2 });
+  model.add({ k: 'wire', t: 2, id: 4, kind: 'sse', ev: 'error' });
+  expect(model.lanes.map((lane) => lane.state)).toEqual(['aborted', 'failed', 'retrying', 'failed']);
+  const notes = model.lanes.map((lane) => lane.marks.map((mark) => mark.note ?? '').join(' '));
+  expect(notes[0]).toMatch(/never retry/);
+  expect(notes[1]).toMatch(/DevTools.*CORS/);
+  expect(notes[2]).toMatch(/reconnects by itself/);
+  expect(notes[3]).toMatch(/text\/event-stream.*MIME/);
+  // The reconnecting EventSource still counts as open; the one that gave up does not.
+  expect(model.totals.open).toBe(1);
+  for (const strings of [en, zh] as Record<string, string>[]) {
+    for (const state of ['pending', 'connecting', 'open', 'retrying', 'done', 'closed', 'failed', 'aborted']) expect(strings[`sandbox.wire.state.${state}`]).toBeTruthy();
+  }
+});
+
+test('the wire view speaks Chinese on Chinese pages: handshake, open, close codes 1005 and 1006 explained, send() after close() reported', () => {
+  const base = 'http://127.0.0.1:3000/';
+  const model = new WireModel(0, base, sayIn(zh));
+  model.add({ k: 'wire', t: 0, id: 1, kind: 'ws', ev: 'start', method: 'GET', url: 'ws://127.0.0.1:3000/api/echo', bytesOut: 0, headBytes: 1 });
+  model.add({ k: 'wire', t: 1, id: 1, kind: 'ws', ev: 'open', protocol: '' });
+  model.add({ k: 'wire', t: 2, id: 1, kind: 'ws', ev: 'closing' });
+  model.add({ k: 'wire', t: 2, id: 1, kind: 'ws', ev: 'discarded', bytes: 5, readyState: 2 });
+  model.add({ k: 'wire', t: 3, id: 1, kind: 'ws', ev: 'close', code: 1005, reason: '', wasClean: true });
+  model.add({ k: 'wire', t: 0, id: 2, kind: 'ws', ev: 'start', method: 'GET', url: 'ws://127.0.0.1:3000/api/nope', bytesOut: 0, headBytes: 1 });
+  model.add({ k: 'wire', t: 1, id: 2, kind: 'ws', ev: 'error' });
+  model.add({ k: 'wire', t: 1, id: 2, kind: 'ws', ev: 'close', code: 1006, reason: '', wasClean: false });
+  const [echo, refused] = model.lanes.map((lane) => lane.marks.map((mark) => `${mark.text} ${mark.note ?? ''}`).join('\n'));
+  expect(echo).toContain('握手 /api/echo');
+  expect(echo).toContain('已打开');
+  expect(echo).toMatch(/close\(\) 之后调用了 send\(\)：5 B 被丢弃/);
+  expect(echo).toMatch(/关闭 1005 1005 表示关闭帧里没有状态码/);
+  expect(refused).toMatch(/出错 握手失败/);
+  expect(refused).toMatch(/关闭 1006 （非正常关闭） 1006 表示连接在没有关闭帧的情况下结束了/);
+  for (const english of ['handshake', 'open', 'error', '(not clean)']) expect(`${echo}\n${refused}`).not.toContain(english);
+  expect(wsFrameHeaderBytes(5, true)).toBe(6);
+  expect(wsFrameHeaderBytes(200, false)).toBe(4);
+  expect(wsFrameHeaderBytes(70_000, true)).toBe(14);
+});
+
+test('API errors keep their code and read as a Chinese sentence built from the values in the server message, with the English one kept', () => {
+  const base = 'http://127.0.0.1:3000/';
+  const message = 'limit must be an integer from 1 to 100 (POLL_MAX_LIMIT); received "500"';
+  expect(apiErrorValues(message)).toMatchObject({ name: 'limit', min: '1', max: '100', setting: 'POLL_MAX_LIMIT', received: '"500"' });
+  const model = new WireModel(0, base, sayIn(zh));
+  model.add({ k: 'wire', t: 0, id: 1, kind: 'fetch', ev: 'start', method: 'GET', url: `${base}api/poll/clock?limit=500`, bytesOut: 0, headBytes: 1 });
+  model.add({ k: 'wire', t: 1, id: 1, kind: 'fetch', ev: 'response', status: 400, statusText: 'Bad Request', headBytes: 1 });
+  model.add({ k: 'wire', t: 2, id: 1, kind: 'fetch', ev: 'api-error', code: 'INVALID_LIMIT', message });
+  const note = model.lanes[0]?.marks[0]?.note ?? '';
+  expect(note).toContain('INVALID_LIMIT: limit 必须是 1 到 100 之间的整数（POLL_MAX_LIMIT）；收到的是 "500"。');
+  expect(note).toContain(`服务器原文：${message}`);
+  const english = new WireModel(0, base, sayIn(en));
+  english.add({ k: 'wire', t: 0, id: 1, kind: 'fetch', ev: 'start', method: 'GET', url: `${base}api/poll/clock?limit=500`, bytesOut: 0, headBytes: 1 });
+  english.add({ k: 'wire', t: 2, id: 1, kind: 'fetch', ev: 'api-error', code: 'INVALID_LIMIT', message });
+  expect(english.lanes[0]?.marks[0]?.note).toBe(`INVALID_LIMIT: ${message}`);
+  // Every code with a Chinese sentence has its English key too (which shows the server's own message).
+  for (const key of Object.keys(zh).filter((k) => k.startsWith('sandbox.wire.api.'))) expect((en as Record<string, string>)[key]).toBeTruthy();
+});
+
+test('every sandbox string exists in English and Chinese, with the same placeholders, and nothing else is there', () => {
+  const placeholders = (text: string) => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+  const english = en as Record<string, string>;
+  const chinese = zh as Record<string, string>;
+  for (const key of SANDBOX_STRING_KEYS) {
+    expect(english[key], `${key} in en.json`).toBeTruthy();
+    expect(chinese[key], `${key} in zh-CN.json`).toBeTruthy();
+    for (const name of placeholders(chinese[key] as string)) {
+      expect(SANDBOX_PLACEHOLDERS as readonly string[], `{{${name}}} in ${key} is filled on the page`).toContain(name);
+    }
+    // A Chinese API error sentence may use values read from the English message; other strings keep the same placeholders.
+    if (!key.startsWith('sandbox.wire.api.')) expect(placeholders(chinese[key] as string), key).toEqual(placeholders(english[key] as string));
+  }
+  const sandboxKeys = (strings: Record<string, string>) => Object.keys(strings).filter((key) => key.startsWith('sandbox.'));
+  expect(sandboxKeys(english).filter((key) => !(SANDBOX_STRING_KEYS as string[]).includes(key))).toEqual([]);
+  expect(sandboxKeys(chinese).filter((key) => !(SANDBOX_STRING_KEYS as string[]).includes(key))).toEqual([]);
 });

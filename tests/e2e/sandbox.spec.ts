@@ -168,8 +168,11 @@ test('a busy-looping snippet does not freeze the page, and Stop recovers', async
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   expect(Date.now() - started).toBeLessThan(1000);
 
-  await action(sandbox, 'stop').click();
+  await action(sandbox, 'stop').focus();
+  await page.keyboard.press('Enter');
   await expect(sandbox).toHaveAttribute('data-run', 'stopped');
+  // Stop turns disabled: focus stays in the toolbar, on Run, not at the top of the page.
+  await expect(action(sandbox, 'run')).toBeFocused();
   await expect(sandbox).not.toHaveAttribute('data-stuck', 'true');
   await expect(sandbox.locator('[data-notice]')).toBeEmpty();
 
