@@ -136,8 +136,9 @@ export function createSseTransport(ctx: ServerContext) {
     await streams.replay(res, channel, lastEventId, page, {
       gap: (since, gapPage) => write(res, formatGap(since, gapPage)),
       message: (message, flushed) => write(res, formatEvent(message), flushed),
-      // A page could not be read (the log is down): the stream ends, and the browser
-      // reconnects with the last id it received.
+      // A later page could not be read (the log is down): the replay cuts the stream after
+      // what it sent, and the browser reconnects with the last id it received. There is no
+      // event to write: EventSource has no error frame of its own.
       error: () => {},
     });
     // #endregion replay
