@@ -129,7 +129,10 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   const siteDir = path.resolve(config.siteDir);
   expressApp.use(express.static(siteDir, { extensions: ['html'] }));
   expressApp.use((req, res) => {
-    const notFound = path.join(siteDir, '404.html');
+    // A missing page under a language's folder (/zh-cn/...) gets that language's 404 page.
+    const locale = /^\/([a-z]{2}(?:-[a-z]{2,4})?)\//i.exec(req.path)?.[1];
+    const localized = locale ? path.join(siteDir, locale, '404', 'index.html') : '';
+    const notFound = localized && existsSync(localized) ? localized : path.join(siteDir, '404.html');
     if (existsSync(notFound)) res.status(404).sendFile(notFound);
     else res.status(404).type('text/plain').send(`Not found: ${req.path}\nThe site is not built yet: run \`npm run build\`, or \`npm start\`, which builds it.\n`);
   });
