@@ -64,7 +64,10 @@ for (const { url, sandboxes: count } of pages) {
   for (const theme of ['light', 'dark'] as const) {
     test(`${url} in the ${theme} theme has no serious or critical axe violation, at load or after its sandboxes run`, async ({ page }) => {
       test.setTimeout(30_000 + SANDBOX_TIMEOUT_MS + count * 2_000);
-      await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
+      // Only in the page itself: the sandbox's frame has no storage, and would report the error.
+      await page.addInitScript((value) => {
+        if (window === window.top) localStorage.setItem('starlight-theme', value);
+      }, theme);
       await page.goto(url);
       await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
       const sandboxes = page.locator('[data-rl-sandbox]');
@@ -74,12 +77,13 @@ for (const { url, sandboxes: count } of pages) {
 
       let afterRun: Finding[] = [];
       if (count > 0) {
-        // Every sandbox at once: press each Run, then wait for each one's expected output.
-        // Checked while they are still live, so pending and open lanes are seen too.
+        // Every sandbox at once: press each Run (one after another: a click scrolls the page),
+        // then wait for each one's expected output. Checked while they are still live, so
+        // pending and open lanes are seen too.
+        for (let i = 0; i < count; i++) await action(sandboxes.nth(i), 'run').click();
         await Promise.all(
           Array.from({ length: count }, async (_, i) => {
             const sandbox = sandboxes.nth(i);
-            await action(sandbox, 'run').click();
             const expected = (await sandbox.getAttribute('data-expect')) ?? '';
             await expect(output(sandbox)).toContainText(expectation(expected), { timeout: SANDBOX_TIMEOUT_MS });
           }),
