@@ -77,10 +77,13 @@ for (const { url, sandboxes: count } of pages) {
 
       let afterRun: Finding[] = [];
       if (count > 0) {
-        // Every sandbox at once: press each Run (one after another: a click scrolls the page),
-        // then wait for each one's expected output. Checked while they are still live, so
-        // pending and open lanes are seen too.
-        for (let i = 0; i < count; i++) await action(sandboxes.nth(i), 'run').click();
+        // Every sandbox at once: press each Run, then wait for each one's expected output.
+        // Checked while they are still live, so pending and open lanes are seen too.
+        for (let i = 0; i < count; i++) {
+          await action(sandboxes.nth(i), 'run').click();
+          // Its panels open below it and move the next Run button: wait, so the next click lands.
+          await expect(sandboxes.nth(i).locator('[data-panels]')).toBeVisible();
+        }
         await Promise.all(
           Array.from({ length: count }, async (_, i) => {
             const sandbox = sandboxes.nth(i);
