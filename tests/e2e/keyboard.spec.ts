@@ -62,3 +62,22 @@ for (const [lang, url, hint] of [
     await expect(keys).toBeHidden();
   });
 }
+
+test('on a wide screen, where the code fits, the keyboard still reaches the code and opens the editor', async ({ page }) => {
+  await page.setViewportSize({ width: 1600, height: 900 });
+  await page.goto('/lessons/websocket/');
+  const first = page.locator('[data-rl-sandbox]').first();
+  const code = first.locator('[data-code-host] pre');
+  expect(await code.evaluate((pre) => pre.scrollWidth > pre.clientWidth)).toBe(false);
+  // Expressive Code's idle pass takes tabindex off code blocks that fit: wait until it has run
+  // on a short block outside the sandboxes.
+  await expect
+    .poll(() => page.evaluate(() => [...document.querySelectorAll('main .expressive-code pre')].some((pre) => !pre.closest('[data-rl-sandbox]') && !pre.hasAttribute('tabindex'))))
+    .toBe(true);
+  await expect(code).toHaveAttribute('tabindex', '0');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  await expect(first.locator('.cm-content')).toBeFocused();
+});
