@@ -8,10 +8,10 @@
 import { createRequire } from 'node:module';
 import { expect, test, type Page } from '@playwright/test';
 import { builtPages } from './built-pages.ts';
-import { action, expectation, output } from './helpers.ts';
+import { action, output } from './helpers.ts';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-/** Each sandbox gets this long to show its expected output. */
+/** Each sandbox gets this long to write its first output line. */
 const SANDBOX_TIMEOUT_MS = 20_000;
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
 
@@ -77,20 +77,16 @@ for (const { url, sandboxes: count } of pages) {
 
       let afterRun: Finding[] = [];
       if (count > 0) {
-        // Every sandbox at once: press each Run, then wait for each one's expected output.
-        // Checked while they are still live, so pending and open lanes are seen too.
+        // Every sandbox at once: press each Run, then wait until each one has written output.
+        // Not for its `expect`: sandboxes that share a channel disturb each other when run
+        // together (every-sandbox.spec.ts runs them one by one and checks that). Checked while
+        // they are still live, so pending and open lanes are seen too.
         for (let i = 0; i < count; i++) {
           await action(sandboxes.nth(i), 'run').click();
           // Its panels open below it and move the next Run button: wait, so the next click lands.
           await expect(sandboxes.nth(i).locator('[data-panels]')).toBeVisible();
         }
-        await Promise.all(
-          Array.from({ length: count }, async (_, i) => {
-            const sandbox = sandboxes.nth(i);
-            const expected = (await sandbox.getAttribute('data-expect')) ?? '';
-            await expect(output(sandbox)).toContainText(expectation(expected), { timeout: SANDBOX_TIMEOUT_MS });
-          }),
-        );
+        await Promise.all(Array.from({ length: count }, (_, i) => expect(output(sandboxes.nth(i))).not.toBeEmpty({ timeout: SANDBOX_TIMEOUT_MS })));
         afterRun = await seriousViolations(page);
       }
       const message = [atLoad.length ? report(atLoad, `${url} (${theme}, at load)`) : '', afterRun.length ? report(afterRun, `${url} (${theme}, after Run)`) : ''].filter(Boolean).join('\n');
