@@ -213,12 +213,15 @@ export function createSiteRouter(siteDir: string): express.Router {
   router.use((req, res) => {
     delete res.locals.encoding;
     res.removeHeader('Vary');
-    const notFound = path.join(root, '404.html');
+    // A missing page under a language's folder (/zh-cn/...) gets that language's 404 page.
+    const locale = /^\/([a-z]{2}(?:-[a-z]{2,4})?)\//i.exec(req.path)?.[1]?.toLowerCase();
+    const page = locale && existsSync(path.join(root, locale, '404', 'index.html')) ? `${locale}/404/index.html` : '404.html';
+    const notFound = path.join(root, page);
     if (!existsSync(notFound)) {
       res.status(404).type('text/plain').send(`Not found: ${req.path}\nThe site is not built yet: run \`npm run build\`, or \`npm start\`, which builds it.\n`);
       return;
     }
-    let encoding = chooseEncoding(req, res, '404.html');
+    let encoding = chooseEncoding(req, res, page);
     let stat = encoding && statSync(notFound + suffixOf(encoding), { throwIfNoEntry: false });
     if (!stat) {
       // No variant (or it went away with a rebuild since the start): the page itself.

@@ -15,6 +15,8 @@ const DESCRIPTIONS = {
   'sandbox.code.label': 'Accessible name of the highlighted code before the editor loads.',
   'sandbox.editor.label': 'Accessible name of the code editor. {{title}} is the sandbox title.',
   'sandbox.editor.failed': 'The editor could not be loaded.',
+  'sandbox.editor.keys': 'Shown while the editor has focus: how to leave it with the keyboard.',
+  'sandbox.skip': 'Skip link at the top of a page with sandboxes: jumps to the first one.',
   'sandbox.edit.hint': 'Hint under the code: how to start editing.',
   'sandbox.server.checking': 'Server status while it is being checked.',
   'sandbox.server.online': 'Server status: reachable.',

@@ -1,0 +1,44 @@
+/** The site's own interface speaks Chinese on Chinese pages: search, heading anchors, 404. */
+import { expect, test } from '@playwright/test';
+
+test('the search dialog on a Chinese page counts its results in Chinese', async ({ page }) => {
+  await page.goto('/zh-cn/lessons/polling/');
+  await page.getByRole('button', { name: /搜索/ }).first().click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('textbox').fill('长轮询');
+  await expect(dialog.locator('.pagefind-ui__result').first()).toBeVisible();
+  const message = dialog.locator('.pagefind-ui__message');
+  await expect(message).toHaveText(/^找到 \d+ 个“长轮询”的结果$/);
+  await expect(dialog.locator('.pagefind-ui__search-clear')).toHaveText('清除');
+});
+
+test('the search dialog on an English page keeps English', async ({ page }) => {
+  await page.goto('/lessons/polling/');
+  await page.getByRole('button', { name: /search/i }).first().click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('textbox').fill('polling');
+  await expect(dialog.locator('.pagefind-ui__message')).toHaveText(/^\d+ results? for polling$/);
+});
+
+test('heading anchors are named in Chinese on Chinese pages', async ({ page }) => {
+  await page.goto('/zh-cn/lessons/polling/');
+  const anchors = page.locator('main .sl-anchor-link');
+  expect(await anchors.count()).toBeGreaterThan(0);
+  const names = await anchors.evaluateAll((links) => links.map((link) => link.textContent?.trim() ?? ''));
+  expect(names.filter((name) => /Section titled/.test(name))).toEqual([]);
+  const heading = (await page.locator('main h2').first().innerText()).trim();
+  await expect(anchors.first()).toHaveAccessibleName(`“${heading}”一节的链接`);
+});
+
+test('a missing page under /zh-cn/ answers 404 in Chinese, and elsewhere in English', async ({ page }) => {
+  const chinese = await page.goto('/zh-cn/lessons/no-such-lesson/');
+  expect(chinese?.status()).toBe(404);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page.locator('main')).toContainText('这个地址上没有页面');
+  await expect(page.getByRole('link', { name: '回到课程首页' })).toHaveAttribute('href', '/zh-cn/');
+
+  const english = await page.goto('/lessons/no-such-lesson/');
+  expect(english?.status()).toBe(404);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.locator('main')).toContainText('There is no page at this address');
+});
