@@ -5,6 +5,7 @@ import net, { type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { ApiError } from '../../server/errors.ts';
 import { applyFaults, NO_FAULTS } from '../../server/runs/faults.ts';
+import { RunRegistry } from '../../server/runs/registry.ts';
 import { RUN_ID_PATTERN, RunIds } from '../../server/runs/run-ids.ts';
 import { bodyText, formatRequestHead, RunTap, TAP_TEXT_BYTES } from '../../server/runs/tap.ts';
 
@@ -112,5 +113,53 @@ describe('the tap', () => {
     assert.equal(long.bytes, TAP_TEXT_BYTES + 10);
     assert.equal(long.text.length, TAP_TEXT_BYTES);
     assert.equal(long.truncated, true);
+  });
+});
+
+describe('the run registry', () => {
+  const secret = Buffer.from('a deployment secret of 32 bytes!');
+  const options = { idleMs: 600_000, maxRunsPerAddress: 3, maxTapEvents: 100 };
+
+  it('issues runs that expire RUN_IDLE_MS after their last traffic, and refuses past MAX_RUNS_PER_ADDRESS', () => {
+    const registry = new RunRegistry(new RunIds(secret, options.idleMs), options);
+    const now = 1_800_000_000_000;
+    const first = registry.issue('127.0.0.2', now);
+    assert.equal(first.expires, new Date(now + 600_000).toISOString());
+    registry.issue('127.0.0.2', now);
+    registry.issue('127.0.0.2', now);
+    assert.throws(() => registry.issue('127.0.0.2', now), (e: ApiError) => e.status === 429 && e.code === 'TOO_MANY_RUNS' && /MAX_RUNS_PER_ADDRESS/.test(e.message));
+    registry.issue('127.0.0.3', now);
+    // Traffic at +5 min keeps the first run alive past the others.
+    registry.get(first.run, now + 300_000);
+    registry.sweep(now + 600_001);
+    assert.equal(registry.size, 1);
+    assert.ok(registry.peek(first.run));
+    registry.issue('127.0.0.2', now + 600_001);
+    registry.sweep(now + 900_001);
+    assert.equal(registry.peek(first.run), undefined);
+    assert.throws(() => registry.get(first.run, now + 900_002), (e: ApiError) => e.status === 404 && e.code === 'UNKNOWN_RUN');
+  });
+
+  it('takes up a fresh run issued by another instance, and refuses an old one it never held', () => {
+    const now = 1_800_000_000_000;
+    const issuer = new RunRegistry(new RunIds(secret, options.idleMs), options);
+    const holder = new RunRegistry(new RunIds(secret, options.idleMs), options);
+    const fresh = issuer.issue('127.0.0.2', now).run;
+    assert.equal(holder.get(fresh, now + 1000).id, fresh);
+    const old = issuer.issue('127.0.0.2', now).run;
+    assert.throws(() => holder.get(old, now + 600_001), (e: ApiError) => e.code === 'UNKNOWN_RUN');
+  });
+
+  it('keeps a run with an open connection or a tap subscriber alive however long it is quiet', () => {
+    const now = 1_800_000_000_000;
+    const registry = new RunRegistry(new RunIds(secret, options.idleMs), options);
+    const { run: id } = registry.issue('127.0.0.2', now);
+    const run = registry.get(id, now);
+    const stop = run.tap.subscribe(() => {});
+    registry.sweep(now + 3_600_000);
+    assert.ok(registry.peek(id));
+    stop();
+    registry.sweep(now + 3_600_000 + 600_001);
+    assert.equal(registry.peek(id), undefined);
   });
 });
