@@ -1,0 +1,136 @@
+/**
+ * The runs API:
+ *
+ *   POST   /api/runs                 a new run: 201 { run, expires }
+ *   GET    /api/runs/:run/tap        the run's tap, as SSE (kept events first, then live ones)
+ *   GET    /api/runs/:run/faults     the faults in force
+ *   PUT    /api/runs/:run/faults     sets any of the faults; answers those in force
+ *   DELETE /api/runs/:run/faults     switches every fault off
+ *   POST   /api/runs/:run/drop       { mode: "abrupt" | "clean" }: cuts every open connection of the run now
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
+import { ApiError, describeValue } from '../errors.ts';
+import { clientAddress, sendJson } from '../http.ts';
+import { applyFaults, NO_FAULTS } from './faults.ts';
+import type { Run, RunRegistry } from './registry.ts';
+
+export interface RunRoutesOptions {
+  registry: RunRegistry;
+  /** Whether the request's Origin may use the API at all (the server's own, ALLOWED_ORIGINS, or none). */
+  allowsOrigin(req: IncomingMessage): boolean;
+  sseRetryMs: number;
+  maxBufferedBytes: number;
+}
+
+/** Largest body a faults or drop request may have. */
+const MAX_RUN_BODY_BYTES = 4096;
+
+/** Tap streams open now, for the shared heartbeat and for shutdown. */
+const TAP_HEARTBEAT = ': heartbeat\n\n';
+
+export function createRunRoutes(options: RunRoutesOptions) {
+  const { registry } = options;
+  const tapStreams = new Set<ServerResponse>();
+  const router = express.Router();
+  const parseJson = express.json({ limit: MAX_RUN_BODY_BYTES, strict: false, type: () => true });
+
+  function runOf(req: express.Request): Run {
+    return registry.get(String(req.params.run));
+  }
+
+  function readBody(req: express.Request, res: express.Response): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      parseJson(req, res, (error?: unknown) => {
+        if (!error) resolve(req.body);
+        else reject(new ApiError(400, 'INVALID_JSON', `the body must be JSON of at most ${MAX_RUN_BODY_BYTES} bytes; ${(error as Error).message}`));
+      });
+    });
+  }
+
+  router.post('/', (req, res) => {
+    // A sandbox frame (Origin: null) cannot ask for a run: its page asks, and hands the id in.
+    if (req.headers.origin === 'null' || !options.allowsOrigin(req)) {
+      throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', `runs are issued to the server's own origin, ALLOWED_ORIGINS and clients that send no Origin; received Origin ${describeValue(req.headers.origin)}`);
+    }
+    const issued = registry.issue(clientAddress(req));
+    sendJson(res, 201, JSON.stringify(issued), { 'Cache-Control': 'no-store' });
+  });
+
+  router.get('/:run/tap', (req, res) => {
+    const run = runOf(req);
+    // [spec] A reconnecting EventSource sends the id of the last event it saw: resume after it.
+    const lastSeen = Number(req.headers['last-event-id'] ?? 0) || 0;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      'X-Accel-Buffering': 'no',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    let head = `retry: ${options.sseRetryMs}\n\n`;
+    const dropped = run.tap.dropped;
+    if (dropped > 0 && lastSeen < dropped + 1) {
+      head += `event: gap\ndata: ${JSON.stringify({ dropped, message: `the first ${dropped} events of this run are no longer kept (MAX_TAP_EVENTS)` })}\n\n`;
+    }
+    for (const chunk of run.tap.kept()) {
+      if (lastSeen === 0 || Number(/^id: (\d+)/.exec(chunk)?.[1]) > lastSeen) head += chunk;
+    }
+    res.write(head);
+    const unsubscribe = run.tap.subscribe((_event, sse) => {
+      if (res.writableLength > options.maxBufferedBytes) {
+        // A tap reader that falls behind is dropped like any slow consumer; it resumes by id.
+        res.destroy();
+        return;
+      }
+      res.write(sse);
+    });
+    tapStreams.add(res);
+    res.on('close', () => {
+      unsubscribe();
+      tapStreams.delete(res);
+    });
+  });
+
+  router.get('/:run/faults', (req, res) => {
+    sendJson(res, 200, JSON.stringify(runOf(req).faults), { 'Cache-Control': 'no-store' });
+  });
+
+  router.put('/:run/faults', async (req, res) => {
+    const run = runOf(req);
+    run.faults = applyFaults(run.faults, await readBody(req, res));
+    sendJson(res, 200, JSON.stringify(run.faults), { 'Cache-Control': 'no-store' });
+  });
+
+  router.delete('/:run/faults', (req, res) => {
+    const run = runOf(req);
+    run.faults = { ...NO_FAULTS };
+    sendJson(res, 200, JSON.stringify(run.faults), { 'Cache-Control': 'no-store' });
+  });
+
+  router.post('/:run/drop', async (req, res) => {
+    const run = runOf(req);
+    const body = await readBody(req, res);
+    const mode = (body as { mode?: unknown } | null)?.mode ?? 'abrupt';
+    if (mode !== 'abrupt' && mode !== 'clean') {
+      throw new ApiError(400, 'INVALID_FAULT', `mode must be "abrupt" or "clean"; received ${describeValue(mode)}`);
+    }
+    const cut = [...run.connections];
+    for (const connection of cut) {
+      run.tap.record({ connection: connection.id, technique: connection.technique, direction: 'out', kind: 'fault', bytes: 0, fault: `drop-${mode}` });
+      connection.cut(mode);
+    }
+    sendJson(res, 200, JSON.stringify({ dropped: cut.length, mode }), { 'Cache-Control': 'no-store' });
+  });
+
+  /** Comments on every tap stream, from the server's one heartbeat timer. */
+  function heartbeat(): void {
+    for (const res of tapStreams) if (res.writableLength <= options.maxBufferedBytes) res.write(TAP_HEARTBEAT);
+  }
+
+  /** On shutdown: end every tap stream. */
+  function close(): void {
+    for (const res of [...tapStreams]) res.end();
+  }
+
+  return { router, heartbeat, close };
+}
