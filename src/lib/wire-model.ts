@@ -211,7 +211,10 @@ export class WireModel {
 
   /** The server's error in the reader's language, with its own English sentence as a note. */
   #apiError(mark: WireMark, code: string, message: string): void {
-    const text = this.#say(`api.${code}`, { code, message, ...apiErrorValues(message) });
+    const values = apiErrorValues(message);
+    // RATE_LIMITED names its unit in English ("messages", "bytes"): the reader's words for it.
+    if (values.unit) values.unit = this.#say(`unit.${values.unit}`);
+    const text = this.#say(`api.${code}`, { code, message, ...values });
     const known = text !== `api.${code}` && text.trim() !== '';
     mark.note = `${code}: ${known ? text : message}`;
     if (known && text !== message) {
@@ -366,14 +369,19 @@ export class WireModel {
 export function apiErrorValues(message: string): Record<string, string> {
   const values: Record<string, string> = {};
   const patterns: [RegExp, string[]][] = [
+    [/publishing faster than ([\d.]+) (\w+) per second \((\w+)/, ['rate', 'unit', 'setting']],
+    [/more than (\d+) levels deep \((\w+)/, ['max', 'setting']],
+    [/the (\d+)-byte (?:message|frame) is larger than the most allowed, (\d+) bytes \((\w+)\)/, ['bytes', 'max', 'setting']],
+    [/headers are larger than (\d+) bytes \((\w+)\)/, ['max', 'setting']],
+    [/\(received since=(.+)\) only after/, ['received']],
+    [/charset is (.+?); JSON must be/, ['received']],
+    [/does not answer to the host (.+?); it answers/, ['host']],
     [/received (.+)$/, ['received']],
     [/^(\w+) must be an integer from (-?\d+) to (-?\d+) \((\w+)\)/, ['name', 'min', 'max', 'setting']],
     [/the most allowed is (\d+) \((\w+)\)/, ['max', 'setting']],
     [/\(([A-Z][A-Z_]+)\)/, ['setting']],
     [/no (?:API|WebSocket) endpoint at ([^;]+)/, ['endpoint']],
     [/channel "([^"]+)"/, ['channel']],
-    [/newest id is "([^"]+)"/, ['newest']],
-    [/^since=(\S+) is newer/, ['received']],
     [/retry after (\d+) s/, ['seconds']],
     [/origin (\S+)/, ['origin']],
     [/type "([^"]+)" is reserved/, ['received']],
