@@ -67,9 +67,13 @@ export interface WaitingRequest {
   mark: WireMark;
   /** Milliseconds since Run when it started. */
   at: number;
+  /** A long poll: the server holds it by design, so its wait says nothing about the browser's queue. */
+  held: boolean;
 }
 
 const MAX_MARKS = 200;
+/** Long polls (as shortUrl writes them, on this server or another): held open by the server until a message or the timeout. */
+const LONG_POLL_PATH = /(?:^|\/)api\/long-poll\//;
 /** WebSocket handshake response: status line, Upgrade, Connection, Sec-WebSocket-Accept. */
 const WS_HANDSHAKE_RESPONSE_B = 129;
 /** An EventSource's response head, which a page cannot read: the companion server's is 340 B (measured). */
@@ -157,9 +161,17 @@ export class WireModel {
     return this.#requests.size + this.lanes.filter((lane) => lane.kind === 'sse' && (lane.state === 'open' || lane.state === 'connecting')).length;
   }
 
+  /** When each of `httpStreams` started, in milliseconds since Run: the pool serves them in this order. */
+  get streamStarts(): number[] {
+    const sse = this.lanes.filter((lane) => lane.kind === 'sse' && (lane.state === 'open' || lane.state === 'connecting'));
+    return [...[...this.#requests.values()].map(({ mark }) => mark.at), ...sse.map((lane) => lane.start)];
+  }
+
   /** Requests that have had no response head yet. */
   get waiting(): WaitingRequest[] {
-    return [...this.#requests.values()].filter((request) => request.status === undefined).map(({ lane, mark }) => ({ lane, mark, at: mark.at }));
+    return [...this.#requests.values()]
+      .filter((request) => request.status === undefined)
+      .map(({ lane, mark, url }) => ({ lane, mark, at: mark.at, held: LONG_POLL_PATH.test(url) }));
   }
 
   add(item: WireItem): void {
