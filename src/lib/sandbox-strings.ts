@@ -90,7 +90,6 @@ const DESCRIPTIONS = {
   'sandbox.wire.api.INVALID_LIMIT': 'The API error INVALID_LIMIT, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.INVALID_TIMEOUT': 'The API error INVALID_TIMEOUT, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.INVALID_ID': 'The API error INVALID_ID, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
-  'sandbox.wire.api.UNKNOWN_ID': 'The API error UNKNOWN_ID, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.NOT_FOUND': 'The API error NOT_FOUND, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.TOO_MANY_CONNECTIONS': 'The API error TOO_MANY_CONNECTIONS, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.RATE_LIMITED': 'The API error RATE_LIMITED, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
@@ -109,12 +108,23 @@ const DESCRIPTIONS = {
   'sandbox.wire.api.SHUTTING_DOWN': 'The API error SHUTTING_DOWN, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.TOO_MANY_CHANNELS': 'The API error TOO_MANY_CHANNELS, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.INTERNAL_ERROR': 'The API error INTERNAL_ERROR, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.JSON_TOO_DEEP': 'The API error JSON_TOO_DEEP, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.MESSAGE_TOO_LARGE': 'The API error MESSAGE_TOO_LARGE, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.RESUME_IN_PROGRESS': 'The API error RESUME_IN_PROGRESS, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.UNSUPPORTED_CHARSET': 'The API error UNSUPPORTED_CHARSET, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.HOST_NOT_ALLOWED': 'The API error HOST_NOT_ALLOWED, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.INVALID_PATH': 'The API error INVALID_PATH, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.BAD_REQUEST': 'The API error BAD_REQUEST, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.HEADERS_TOO_LARGE': 'The API error HEADERS_TOO_LARGE, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.REQUEST_TIMEOUT': 'The API error REQUEST_TIMEOUT, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.unit.messages': 'The unit of a message rate limit, in RATE_LIMITED: messages (per second).',
+  'sandbox.wire.unit.bytes': 'The unit of a byte rate limit, in RATE_LIMITED: bytes (per second).',
 } as const;
 
 /** The `{{placeholders}}` of the strings, filled in on the page. */
 export const SANDBOX_PLACEHOLDERS = [
   'title', 'base', 'requests', 'bytesIn', 'bytesOut', 'headIn', 'headOut', 'open', 'count', 'seconds', 'host', 'max', 'line', 'column',
-  'bytes', 'url', 'protocol', 'code', 'state', 'message', 'received', 'name', 'min', 'setting', 'endpoint', 'channel', 'newest', 'origin',
+  'bytes', 'url', 'protocol', 'code', 'state', 'message', 'received', 'name', 'min', 'setting', 'endpoint', 'channel', 'origin', 'rate', 'unit',
 ] as const;
 
 /** Every sandbox string key. */

@@ -67,9 +67,13 @@ export interface WaitingRequest {
   mark: WireMark;
   /** Milliseconds since Run when it started. */
   at: number;
+  /** A long poll: the server holds it by design, so its wait says nothing about the browser's queue. */
+  held: boolean;
 }
 
 const MAX_MARKS = 200;
+/** Long polls (as shortUrl writes them, on this server or another): held open by the server until a message or the timeout. */
+const LONG_POLL_PATH = /(?:^|\/)api\/long-poll\//;
 /** WebSocket handshake response: status line, Upgrade, Connection, Sec-WebSocket-Accept. */
 const WS_HANDSHAKE_RESPONSE_B = 129;
 /** An EventSource's response head, which a page cannot read: the companion server's is 340 B (measured). */
@@ -157,9 +161,17 @@ export class WireModel {
     return this.#requests.size + this.lanes.filter((lane) => lane.kind === 'sse' && (lane.state === 'open' || lane.state === 'connecting')).length;
   }
 
+  /** When each of `httpStreams` started, in milliseconds since Run: the pool serves them in this order. */
+  get streamStarts(): number[] {
+    const sse = this.lanes.filter((lane) => lane.kind === 'sse' && (lane.state === 'open' || lane.state === 'connecting'));
+    return [...[...this.#requests.values()].map(({ mark }) => mark.at), ...sse.map((lane) => lane.start)];
+  }
+
   /** Requests that have had no response head yet. */
   get waiting(): WaitingRequest[] {
-    return [...this.#requests.values()].filter((request) => request.status === undefined).map(({ lane, mark }) => ({ lane, mark, at: mark.at }));
+    return [...this.#requests.values()]
+      .filter((request) => request.status === undefined)
+      .map(({ lane, mark, url }) => ({ lane, mark, at: mark.at, held: LONG_POLL_PATH.test(url) }));
   }
 
   add(item: WireItem): void {
@@ -211,7 +223,10 @@ export class WireModel {
 
   /** The server's error in the reader's language, with its own English sentence as a note. */
   #apiError(mark: WireMark, code: string, message: string): void {
-    const text = this.#say(`api.${code}`, { code, message, ...apiErrorValues(message) });
+    const values = apiErrorValues(message);
+    // RATE_LIMITED names its unit in English ("messages", "bytes"): the reader's words for it.
+    if (values.unit) values.unit = this.#say(`unit.${values.unit}`);
+    const text = this.#say(`api.${code}`, { code, message, ...values });
     const known = text !== `api.${code}` && text.trim() !== '';
     mark.note = `${code}: ${known ? text : message}`;
     if (known && text !== message) {
@@ -366,14 +381,19 @@ export class WireModel {
 export function apiErrorValues(message: string): Record<string, string> {
   const values: Record<string, string> = {};
   const patterns: [RegExp, string[]][] = [
+    [/publishing faster than ([\d.]+) (\w+) per second \((\w+)/, ['rate', 'unit', 'setting']],
+    [/more than (\d+) levels deep \((\w+)/, ['max', 'setting']],
+    [/the (\d+)-byte (?:message|frame) is larger than the most allowed, (\d+) bytes \((\w+)\)/, ['bytes', 'max', 'setting']],
+    [/headers are larger than (\d+) bytes \((\w+)\)/, ['max', 'setting']],
+    [/\(received since=(.+)\) only after/, ['received']],
+    [/charset is (.+?); JSON must be/, ['received']],
+    [/does not answer to the host (.+?); it answers/, ['host']],
     [/received (.+)$/, ['received']],
     [/^(\w+) must be an integer from (-?\d+) to (-?\d+) \((\w+)\)/, ['name', 'min', 'max', 'setting']],
     [/the most allowed is (\d+) \((\w+)\)/, ['max', 'setting']],
     [/\(([A-Z][A-Z_]+)\)/, ['setting']],
     [/no (?:API|WebSocket) endpoint at ([^;]+)/, ['endpoint']],
     [/channel "([^"]+)"/, ['channel']],
-    [/newest id is "([^"]+)"/, ['newest']],
-    [/^since=(\S+) is newer/, ['received']],
     [/retry after (\d+) s/, ['seconds']],
     [/origin (\S+)/, ['origin']],
     [/type "([^"]+)" is reserved/, ['received']],

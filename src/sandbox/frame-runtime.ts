@@ -126,6 +126,8 @@ export function frameRuntime(
    * execute 'append' on 'Element': ", and the line and column in the reader's code. When the
    * place is not known, it is found by parsing the code again as the body of an async function
    * in a classic script (never called), whose parse errors come as an event with a position.
+   * Code with a top-level import or export is not: those are errors in a function body, so the
+   * position found would be theirs; the reason is then shown without a place.
    */
   const APPEND_FAILED = "Failed to execute 'append' on 'Element': ";
   let probing = false;
@@ -133,7 +135,9 @@ export function frameRuntime(
     if (evaluated) return;
     const reason = error.message.replace(APPEND_FAILED, '');
     let at = known;
-    if (!at) {
+    // `import x from`, `import {`, `import '…'`, `export …`, `import.meta`; not `import(…)`.
+    const moduleSyntax = /^[ \t]*(?:import(?:[ \t]+[\w$]|[ \t]*[{*'"])|export(?:[ \t]+|[ \t]*[{*]))/m.test(config.code) || /\bimport\s*\.\s*meta\b/.test(config.code);
+    if (!at && !moduleSyntax) {
       probing = true;
       const probe = (event: ErrorEvent) => {
         at = { line: event.lineno - 1, column: event.colno };

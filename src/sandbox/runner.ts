@@ -3,7 +3,7 @@
  * log, and what it did on the wire as a timeline with a lane per connection. Loaded on the
  * reader's first Run.
  */
-import { formatBytes, formatDuration, WireModel, type Lane, type WireMark } from '../lib/wire-model.ts';
+import { formatBytes, formatDuration, WireModel, type Lane, type WaitingRequest, type WireMark } from '../lib/wire-model.ts';
 import { frameDocument } from './frame-document.ts';
 import { part, t, type SandboxHost } from './host.ts';
 import type { FrameBatch, FrameItem } from './protocol.ts';
@@ -14,12 +14,16 @@ const RENDER_EVERY_MS = 200;
 const MAX_OUTPUT_LINES = 500;
 /** Browsers open at most this many HTTP/1.1 connections to one host, and queue the rest. */
 const CONNECTIONS_PER_HOST = 6;
-/** A request with no response head for this long, while the page holds the limit, is explained. */
+/**
+ * A request with no response head for this long, while six connections the page opened before
+ * it are still open, is explained: it cannot have reached the server yet.
+ */
 const QUEUED_AFTER_MS = 2000;
 /**
- * When the page itself holds fewer, other tabs may hold the six: a request waiting this long
- * makes the frame send a probe (GET /api/health) through the same connection pool, and a probe
- * with no answer after PROBE_TIMEOUT_MS means the pool is full.
+ * Otherwise other tabs may hold the six: a request (not a long poll, which the server holds by
+ * design) waiting this long makes the frame send one probe (GET /api/health) through the same
+ * connection pool. A probe with no answer after PROBE_TIMEOUT_MS means the pool is full; one
+ * that answers clears the requests it was sent for, which are never probed again.
  */
 const PROBE_AFTER_MS = 3000;
 const PROBE_TIMEOUT_MS = 1500;
@@ -70,11 +74,16 @@ class Run {
   #state: RunState = 'running';
   #stateText = '';
   #queued: QueueReason = false;
-  #probe: { id: number; sent: number } | undefined;
+  /** The waiting requests the notice is about: only they are marked as waiting for a connection. */
+  #queuedMarks = new Set<WireMark>();
+  #probe: { id: number; sent: number; marks: WireMark[] } | undefined;
   #probeStuck = false;
+  /** Requests a probe went past and came back from: the pool was not what held them. */
+  #probed = new WeakSet<WireMark>();
   #wireDirty = true;
   #port: MessagePort | undefined;
-  #renderTimer: ReturnType<typeof setInterval>;
+  /** Runs only while the run is running: a finished run renders when the frame reports something. */
+  #renderTimer: ReturnType<typeof setInterval> | undefined;
   #rechecked = false;
   #laneViews = new Map<Lane, { root: HTMLElement; signature: string }>();
 
@@ -133,6 +142,7 @@ class Run {
           break;
         case 'probe':
           if (this.#probe?.id === item.id) {
+            for (const mark of this.#probe.marks) this.#probed.add(mark);
             this.#probe = undefined;
             this.#probeStuck = false;
           }
@@ -158,6 +168,8 @@ class Run {
           break;
       }
     }
+    // A finished run has no timer of its own: what the frame reports is rendered as it comes.
+    if (!this.#renderTimer && this.#state !== 'stopped') this.#render();
   }
 
   /** Whether the run still does something: not finished, not stopped. */
@@ -167,11 +179,13 @@ class Run {
 
   stop(): void {
     clearInterval(this.#renderTimer);
+    this.#renderTimer = undefined;
     this.#port?.close();
     this.#port = undefined;
     this.frame.remove();
     this.wire.stop(now());
     this.#wireDirty = true;
+    this.#state = 'stopped';
     this.#render();
     const { root } = this.host;
     if (this.#stuck || this.#queued) {
@@ -182,32 +196,41 @@ class Run {
       delete root.dataset.queued;
       this.host.notice('');
     }
-    this.#state = 'stopped';
     this.#showState();
     (root.querySelector('[data-action="stop"]') as HTMLButtonElement).disabled = true;
   }
 
   /**
-   * Explains a request stuck behind the browser's connection limit: `streams` is how many HTTP
-   * connections every run on the page holds to this run's server.
+   * Explains a request stuck behind the browser's connection limit: `starts` holds when each
+   * HTTP connection that every run on the page holds to this run's server started (epoch ms).
    */
-  explainQueue(streams: number): void {
+  explainQueue(starts: number[]): void {
+    const streams = starts.length;
     const elapsed = now() - this.t0;
     const waitedFor = (ms: number) => this.wire.waiting.filter((request) => elapsed - request.at >= ms);
+    // The pool serves requests in order: one is behind the limit only while six that started before it are open.
+    const behindSix = (request: WaitingRequest) => starts.filter((start) => start < this.t0 + request.at).length >= CONNECTIONS_PER_HOST;
     const { host } = this;
     let queued: QueueReason = false;
-    let stuck = streams >= CONNECTIONS_PER_HOST ? waitedFor(QUEUED_AFTER_MS) : [];
+    let stuck = waitedFor(QUEUED_AFTER_MS).filter(behindSix);
     if (stuck.length) queued = 'page';
     else {
-      stuck = waitedFor(PROBE_AFTER_MS);
+      stuck = waitedFor(PROBE_AFTER_MS).filter((request) => !request.held && !this.#probed.has(request.mark));
       if (!stuck.length) this.#probeStuck = false;
       else if (this.#probe && now() - this.#probe.sent > PROBE_TIMEOUT_MS) this.#probeStuck = true;
       else if (!this.#probe && this.#port) {
-        this.#probe = { id: ++probes, sent: now() };
+        this.#probe = { id: ++probes, sent: now(), marks: stuck.map((request) => request.mark) };
         this.#port.postMessage({ probe: this.#probe.id });
       }
-      if (this.#probeStuck && host.root.dataset.server !== 'offline') queued = 'elsewhere';
+      if (this.#probeStuck && host.root.dataset.server !== 'offline') {
+        queued = 'elsewhere';
+        // Only those the stuck probe went with: a later request waits for its own probe.
+        stuck = stuck.filter((request) => this.#probe?.marks.includes(request.mark));
+      }
     }
+    const marks = new Set(queued ? stuck.map((request) => request.mark) : []);
+    if (marks.size !== this.#queuedMarks.size || [...marks].some((mark) => !this.#queuedMarks.has(mark))) this.#wireDirty = true;
+    this.#queuedMarks = marks;
     if (queued) {
       const seconds = Math.floor((elapsed - Math.min(...stuck.map((request) => request.at))) / 1000);
       const key = queued === 'page' ? 'sandbox.wire.queued' : 'sandbox.wire.queued.elsewhere';
@@ -257,9 +280,14 @@ class Run {
       const state = this.#deriveState();
       if (state !== this.#state) {
         this.#state = state;
-        updateStopAll();
+        updateActiveRuns();
       }
       this.#showState();
+      if (state === 'running' && !this.#renderTimer) this.#renderTimer = setInterval(() => this.#render(), RENDER_EVERY_MS);
+      else if (state !== 'running' && this.#renderTimer) {
+        clearInterval(this.#renderTimer);
+        this.#renderTimer = undefined;
+      }
     }
   }
 
@@ -325,7 +353,8 @@ class Run {
       const pending = lane.marks.some((mark) => mark.pending);
       // A waiting request or an open stream grows with time: redraw it twice a second, not every tick.
       const growing = pending || lane.end === undefined;
-      const signature = `${lane.state}|${lane.marks.length}|${lane.dropped}|${last?.text}|${last?.note}|${this.#queued}|${growing ? Math.floor(elapsed / 500) : ''}|${span}`;
+      const queued = lane.marks.some((mark) => this.#queuedMarks.has(mark));
+      const signature = `${lane.state}|${lane.marks.length}|${lane.dropped}|${last?.text}|${last?.note}|${queued}|${growing ? Math.floor(elapsed / 500) : ''}|${span}`;
       if (signature === view.signature) continue;
       view.signature = signature;
       this.#renderLane(view.root, lane, elapsed, span);
@@ -389,7 +418,7 @@ class Run {
     let text = mark.text;
     if (mark.pending) {
       text += ` · ${t(this.host, 'sandbox.wire.pending')} ${formatDuration(elapsed - mark.at)}`;
-      if (this.#queued && !this.wire.waiting.every((request) => request.mark !== mark)) text += ` · ${t(this.host, 'sandbox.wire.queued.mark')}`;
+      if (this.#queuedMarks.has(mark)) text += ` · ${t(this.host, 'sandbox.wire.queued.mark')}`;
       row.dataset.pending = 'true';
     }
     const message = el('span', 'rl-sb-msg', text);
@@ -402,19 +431,35 @@ class Run {
 const runs = new Map<SandboxHost, Run>();
 let probes = 0;
 
-/** "Stop all" shows on every sandbox while two or more runs on the page are active. */
-function updateStopAll(): void {
+let queueTimer: ReturnType<typeof setInterval> | undefined;
+
+/** Once a second, every run learns when each HTTP connection the whole page holds to its server started. */
+function explainQueues(): void {
+  const starts = new Map<string, number[]>();
+  for (const run of runs.values()) {
+    const list = starts.get(run.host.apiBase) ?? [];
+    for (const at of run.wire.streamStarts) list.push(run.t0 + at);
+    starts.set(run.host.apiBase, list);
+  }
+  for (const run of runs.values()) run.explainQueue(starts.get(run.host.apiBase) ?? []);
+}
+
+/**
+ * Follows the number of active runs: "Stop all" shows on every sandbox while two or more are
+ * active, and the queue check ticks only while one is.
+ */
+function updateActiveRuns(): void {
   let active = 0;
   for (const run of runs.values()) if (run.active) active += 1;
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-rl-sandbox] [data-action="stop-all"]')) button.hidden = active < 2;
+  if (active > 0 && !queueTimer) queueTimer = setInterval(explainQueues, 1000);
+  else if (active === 0 && queueTimer) {
+    // One last pass clears the notice of a run that ended while it was explained.
+    explainQueues();
+    clearInterval(queueTimer);
+    queueTimer = undefined;
+  }
 }
-
-// Once a second, every run learns how many HTTP connections the whole page holds to its server.
-setInterval(() => {
-  const streams = new Map<string, number>();
-  for (const run of runs.values()) streams.set(run.host.apiBase, (streams.get(run.host.apiBase) ?? 0) + run.wire.httpStreams);
-  for (const run of runs.values()) run.explainQueue(streams.get(run.host.apiBase) ?? 0);
-}, 1000);
 
 // One listener for every sandbox: the frame of a current run (event.source), with that run's
 // token, hands over the MessagePort it reports on. Anything else is dropped.
@@ -433,7 +478,7 @@ window.addEventListener('message', (event: MessageEvent<Partial<FrameBatch> | nu
 export function startRun(host: SandboxHost): void {
   stopRun(host);
   runs.set(host, new Run(host));
-  updateStopAll();
+  updateActiveRuns();
 }
 
 /** Ends the host's run: the frame goes, and every connection it opened with it. */
@@ -442,7 +487,7 @@ export function stopRun(host: SandboxHost): void {
   if (!run) return;
   runs.delete(host);
   run.stop();
-  updateStopAll();
+  updateActiveRuns();
 }
 
 /** Stops every run on the page; returns how many were active. */

@@ -1,4 +1,6 @@
 /** Unit tests of the sandbox's plain logic (src/lib), run by Playwright's runner in Node. */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { formatValue } from '../../src/lib/format-value.ts';
 import { matchesExpect, parseExpect } from '../../src/lib/sandbox-expect.ts';
@@ -195,4 +197,50 @@ test('every sandbox string exists in English and Chinese, with the same placehol
   const sandboxKeys = (strings: Record<string, string>) => Object.keys(strings).filter((key) => key.startsWith('sandbox.'));
   expect(sandboxKeys(english).filter((key) => !(SANDBOX_STRING_KEYS as string[]).includes(key))).toEqual([]);
   expect(sandboxKeys(chinese).filter((key) => !(SANDBOX_STRING_KEYS as string[]).includes(key))).toEqual([]);
+});
+
+/** The error codes the server can send, read from its source: every `new ApiError(status, 'CODE'`, plus integerParam's INVALID_<NAME>. */
+async function serverErrorCodes(): Promise<Set<string>> {
+  const root = path.join(import.meta.dirname, '../../server');
+  const files = (await readdir(root, { recursive: true })).filter((file) => file.endsWith('.ts'));
+  const codes = new Set<string>();
+  for (const file of files) {
+    const source = await readFile(path.join(root, file), 'utf8');
+    for (const match of source.matchAll(/new ApiError\(\s*[^,()]+,\s*'([A-Z][A-Z0-9_]*)'/g)) codes.add(match[1] as string);
+    // integerParam(params, 'limit', …) builds its code from the parameter's name: INVALID_LIMIT.
+    for (const match of source.matchAll(/integerParam\(\s*\w+,\s*'(\w+)'/g)) codes.add(`INVALID_${(match[1] as string).toUpperCase()}`);
+  }
+  return codes;
+}
+
+test('every error code the server sends has a sandbox string in both languages, and no string is kept for a code it no longer sends', async () => {
+  const codes = await serverErrorCodes();
+  expect(codes.size, 'codes found in server/**/*.ts').toBeGreaterThan(20);
+  const prefix = 'sandbox.wire.api.';
+  const translated = SANDBOX_STRING_KEYS.filter((key) => key.startsWith(prefix) && key !== 'sandbox.wire.api.original').map((key) => key.slice(prefix.length));
+  expect([...codes].filter((code) => !translated.includes(code)).sort(), 'server codes without a sandbox string').toEqual([]);
+  expect(translated.filter((code) => !codes.has(code)).sort(), 'sandbox strings for codes the server never sends').toEqual([]);
+  for (const code of codes) expect((zh as Record<string, string>)[`${prefix}${code}`], `${code} in zh-CN.json`).toMatch(/[\u4e00-\u9fff]/);
+});
+
+test('the new error codes and the byte rate limit read as Chinese sentences with the values from the server message', () => {
+  const base = 'http://127.0.0.1:3000/';
+  const note = (code: string, message: string) => {
+    const model = new WireModel(0, base, sayIn(zh));
+    model.add({ k: 'wire', t: 0, id: 1, kind: 'fetch', ev: 'start', method: 'POST', url: `${base}api/publish/chat`, bytesOut: 0, headBytes: 1 });
+    model.add({ k: 'wire', t: 2, id: 1, kind: 'fetch', ev: 'api-error', code, message });
+    return model.lanes[0]?.marks[0]?.note ?? '';
+  };
+  expect(note('RATE_LIMITED', 'your address 127.0.0.1 is publishing faster than 65536 bytes per second (PUBLISH_BYTES_PER_S, bursts of 131072: twice the rate); retry after 2 s')).toContain(
+    '发布得太快了：上限是每秒 65536 字节（PUBLISH_BYTES_PER_S）；请 2 秒后再试。',
+  );
+  expect(note('RATE_LIMITED', 'your address 127.0.0.1 is publishing faster than 5 messages per second (PUBLISH_RATE_PER_S, bursts of 10: PUBLISH_BURST); retry after 1 s')).toContain(
+    '上限是每秒 5 条消息（PUBLISH_RATE_PER_S）；请 1 秒后再试。',
+  );
+  expect(note('MESSAGE_TOO_LARGE', 'the 70000-byte frame is larger than the most allowed, 65536 bytes (MAX_MESSAGE_BYTES)')).toContain('这条消息有 70000 字节，超过了上限 65536 字节（MAX_MESSAGE_BYTES）。');
+  expect(note('JSON_TOO_DEEP', 'the body nests objects and arrays more than 32 levels deep (MAX_JSON_DEPTH, counting the outer object); send flatter data')).toContain('最多只能嵌套 32 层（MAX_JSON_DEPTH，');
+  expect(note('UNSUPPORTED_CHARSET', 'the body\'s charset is "utf-7"; JSON must be UTF-8: send Content-Type: application/json, or application/json; charset=utf-8')).toContain('请求体的字符集是 "utf-7"，');
+  expect(note('RESUME_IN_PROGRESS', 'a replay is still being sent on this socket; resume again (received since="5-0") only after its messages have arrived')).toContain('这次收到的 since 是 "5-0"');
+  expect(note('HOST_NOT_ALLOWED', 'this server does not answer to the host "evil.test"; it answers to localhost, its own addresses and ALLOWED_HOSTS, which keeps other sites out (DNS rebinding); add it')).toContain('不响应主机名 "evil.test"：');
+  expect(note('HEADERS_TOO_LARGE', 'the request headers are larger than 16384 bytes (MAX_HEADER_BYTES)')).toContain('超过了 16384 字节（MAX_HEADER_BYTES）');
 });

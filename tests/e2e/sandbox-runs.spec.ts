@@ -120,6 +120,92 @@ test('streams held by another tab hold back a request, and the page says so thou
   await expect(poll.locator('[data-run-state]')).toHaveText('已完成');
 });
 
+test('six long polls the server holds are not said to be queued; only the request behind them waits for a free connection', async ({ page }) => {
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  await replaceCode(
+    page,
+    sandbox,
+    [
+      "const channel = 'held-' + Math.random().toString(36).slice(2);",
+      'for (let i = 1; i <= 6; i++) fetch(`/api/long-poll/${channel}?timeout=30`);',
+      "fetch('/api/poll/clock?limit=1').then((res) => console.log('poll answered', res.status));",
+    ].join('\n'),
+  );
+  await action(sandbox, 'run').click();
+  await expect(sandbox.locator('[data-notice]')).toContainText('at most six connections to one host', { timeout: 15_000 });
+  const queued = wire(sandbox).locator('.rl-sb-event[data-pending="true"]', { hasText: 'waiting for a free connection' });
+  await expect(queued).toHaveCount(1);
+  await expect(queued).toContainText('GET /api/poll/clock');
+  await expect(wire(sandbox).locator('.rl-sb-event[data-pending="true"]')).toHaveCount(7);
+  await action(sandbox, 'stop').click();
+});
+
+test('a long poll the server holds is never probed as if it were queued behind other tabs', async ({ page }) => {
+  const probes: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/health') && request.frame() !== page.mainFrame()) probes.push(request.url());
+  });
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  await replaceCode(
+    page,
+    sandbox,
+    [
+      "const channel = 'held-' + Math.random().toString(36).slice(2);",
+      'const res = await fetch(`/api/long-poll/${channel}?timeout=6`);',
+      "console.log('long poll answered', res.status);",
+    ].join('\n'),
+  );
+  await action(sandbox, 'run').click();
+  await expect(output(sandbox)).toContainText('long poll answered 204', { timeout: 15_000 });
+  await expect(sandbox).toHaveAttribute('data-run', 'finished');
+  expect(probes).toEqual([]);
+  await expect(sandbox.locator('[data-notice]')).toBeEmpty();
+});
+
+test('timers tick while a run is running, and none is left on the page once it has finished', async ({ page }) => {
+  // Counts the page's live intervals (the frame's are its own): the runner's must end with its runs.
+  await page.addInitScript(() => {
+    const live = new Set<unknown>();
+    const set = window.setInterval.bind(window);
+    const clear = window.clearInterval.bind(window);
+    Object.assign(window, { rlLiveIntervals: live });
+    window.setInterval = ((...args: Parameters<typeof setInterval>) => {
+      const id = set(...args);
+      live.add(id);
+      return id;
+    }) as typeof setInterval;
+    window.clearInterval = ((id?: number) => {
+      live.delete(id);
+      clear(id);
+    }) as typeof clearInterval;
+  });
+  await page.goto('/playground/');
+  const liveIntervals = () => page.evaluate(() => (window as unknown as { rlLiveIntervals: Set<unknown> }).rlLiveIntervals.size);
+  const before = await liveIntervals();
+  const sandbox = sandboxByTitle(page, ECHO);
+  await replaceCode(page, sandbox, "const ws = new WebSocket('/api/echo');\nwindow.done = () => ws.close();\nws.onopen = () => { console.log('open'); setTimeout(() => ws.close(), 300); };\nws.onclose = () => console.log('closed');");
+  await action(sandbox, 'run').click();
+  await expect(output(sandbox)).toContainText('open');
+  expect(await liveIntervals()).toBeGreaterThan(before);
+  await expect(output(sandbox)).toContainText('closed');
+  await expect(sandbox).toHaveAttribute('data-run', 'finished');
+  await expect.poll(liveIntervals).toBe(before);
+  await expect(sandbox.locator('[data-run-state]')).toHaveText('Finished');
+});
+
+test('a syntax error in code with imports is not placed on the import line', async ({ page }) => {
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  await replaceCode(page, sandbox, "import { a } from 'data:text/javascript,export const a = 1';\nconsole.log(a);\nconst x = ;");
+  await action(sandbox, 'run').click();
+  const uncaught = output(sandbox).locator('.rl-sb-line[data-uncaught]');
+  await expect(uncaught).toContainText("SyntaxError: Unexpected token ';'");
+  await expect(uncaught).not.toContainText('line 1,');
+  await expect(sandbox).toHaveAttribute('data-run', 'finished');
+});
+
 test('the line printed just before a busy loop shows, and a long output says how many lines it dropped', async ({ page }) => {
   await page.goto('/playground/');
   const sandbox = sandboxByTitle(page, ECHO);
