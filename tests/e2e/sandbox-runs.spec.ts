@@ -75,12 +75,14 @@ test('six open streams hold back a request in another sandbox, the page says why
   const streams = sandboxByTitle(page, 'Listen to the clock with EventSource');
   const poll = sandboxByTitle(page, 'Poll the clock three times');
   await replaceCode(page, streams, "for (let i = 1; i <= 6; i++) new EventSource('/api/sse/clock').onopen = () => console.log('stream', i, 'open');");
-  await action(streams, 'run').click();
+  // From the keyboard: the editor has just replaced the static code, and a click aims at
+  // coordinates that can still move under it.
+  await action(streams, 'run').press('Enter');
   await expect(output(streams)).toContainText('stream 6 open');
   await expect(action(streams, 'stop-all')).toBeHidden();
 
   await replaceCode(page, poll, "const res = await fetch('/api/poll/clock?limit=1');\nconsole.log('poll answered', res.status);");
-  await action(poll, 'run').click();
+  await action(poll, 'run').press('Enter');
   await expect(poll.locator('[data-notice]')).toContainText('at most six connections to one host', { timeout: 15_000 });
   await expect(poll.locator('[data-notice]')).toContainText('this page has 7 HTTP requests and streams open');
   await expect(wire(poll).locator('.rl-sb-event[data-pending="true"]')).toContainText('waiting for a free connection');
@@ -110,7 +112,7 @@ test('streams held by another tab hold back a request, and the page says so thou
   await page.goto('/zh-cn/playground/');
   const poll = page.locator('[data-rl-sandbox]').first();
   await replaceCode(page, poll, "const res = await fetch('/api/poll/clock?limit=1');\nconsole.log('poll answered', res.status);");
-  await action(poll, 'run').click();
+  await action(poll, 'run').press('Enter');
   await expect(poll.locator('[data-notice]')).toContainText('很可能已被其他标签页或窗口占满', { timeout: 15_000 });
   await expect(poll.locator('[data-notice]')).toContainText('最多只开 6 个连接');
 
