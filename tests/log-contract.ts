@@ -305,6 +305,37 @@ export function describeLogContract(name: string, factory: LogFactory): void {
       });
     });
 
+    it('keeps the head id of a channel that never existed, and reads it without a gap, when another channel expires', async () => {
+      await withLog({ channelIdleMs: 200 }, async (log) => {
+        const emptyHead = log.headId('quiet-room');
+        await log.append('short-lived', 'message', { n: 1 });
+        await eventually('the idle channel to be removed', async () => {
+          await log.readLatest('short-lived', 1);
+          return log.channelCount() === 0;
+        });
+        assert.equal(log.headId('quiet-room'), emptyHead, 'another channel expiring does not move the head of an empty one');
+        const page = await log.readAfter('quiet-room', emptyHead, 10);
+        assert.equal(page.gap, false, 'a reader of a channel that never existed has missed nothing');
+        assert.deepEqual(page.messages, []);
+        const first = await log.append('quiet-room', 'message', { n: 1 });
+        const after = await log.readAfter('quiet-room', emptyHead, 10);
+        assert.equal(after.gap, false);
+        assert.deepEqual(ids(after.messages), [first.id]);
+      });
+    });
+
+    it('counts only the channels that have not expired', async () => {
+      await withLog({ channelIdleMs: 300 }, async (log) => {
+        await log.append('brief-1', 'message', {});
+        await log.append('brief-2', 'message', {});
+        assert.equal(log.channelCount(), 2);
+        await eventually('both channels to expire and leave the count', async () => {
+          await log.readLatest('brief-1', 1);
+          return log.channelCount() === 0;
+        });
+      });
+    });
+
     if (factory.byteBudget) {
       it('keeps the history within MAX_LOG_BYTES by dropping the oldest messages of the largest channel, with a gap for its readers', async () => {
         const budget = 64 * 1024;

@@ -90,14 +90,15 @@ local prev = '0-0'
 if #last > 0 then prev = last[1][1] end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'type', ARGV[4], 'data', ARGV[5], 'prev', prev)
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
-return {id, redis.call('ZCARD', KEYS[2])}
+return {id, redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[8]) + 1, '+inf')}
 `;
 // #endregion append-script
 
 /**
  * Reads a page, atomically with what gap detection needs: the first entry (its `prev` is the
  * newest trimmed id, and its id), the last id, the page (after ARGV[2], or the newest ARGV[3])
- * and the channel count.
+ * and the channel count: channels with a message in the last ARGV[4] ms (CHANNEL_IDLE_MS), so
+ * that expired members of the channel set, pruned only when a channel is created, are not counted.
  */
 const READ_SCRIPT = `
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
@@ -123,7 +124,9 @@ local firstId = '0-0'
 if #first > 0 then firstId = first[1][1] end
 local lastId = '0-0'
 if #last > 0 then lastId = last[1][1] end
-return {firstPrev, lastId, page, redis.call('ZCARD', KEYS[2]), firstId}
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+return {firstPrev, lastId, page, redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[4]) + 1, '+inf'), firstId}
 `;
 
 type RawEntry = [id: string, fields: string[]];
@@ -571,6 +574,7 @@ export class RedisLog implements ChannelLog {
       mode,
       since,
       String(count),
+      String(this.#idleMs),
     ])) as [string, string, RawEntry[], number, string];
     this.#channelCount = channelCount;
     // Keep this channel's head fresh for the polls that will follow, on this instance, even
