@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import { ApiError, describeValue } from './errors.ts';
 import type { ServerContext } from './context.ts';
-import { checkChannel, checkJsonContentType, clientAddress, READ_ONLY_CHANNELS, sendJson } from './http.ts';
+import { checkChannel, checkJsonContentType, clientAddress, decodeUtf8, READ_ONLY_CHANNELS, sendJson } from './http.ts';
 import type { StoredMessage } from './log/types.ts';
 
 /** Message types: what an SSE `event:` field can carry, without line breaks. */
@@ -97,8 +97,9 @@ function bodyError(error: unknown, maxMessageBytes: number): ApiError {
 
 /** `POST /api/channels/:channel/messages`: publishes `{ type?, data }` and answers 201 `{ message }`. */
 export function createPublishHandler(ctx: ServerContext) {
-  // The body is read as text: its depth is checked before it is parsed (parseMessageText).
-  const readText = express.text({ limit: ctx.config.maxMessageBytes, type: () => true, defaultCharset: 'utf-8' });
+  // The body is read as bytes and decoded as UTF-8 here, never in another charset; its depth
+  // is checked before it is parsed (parseMessageText).
+  const readBody = express.raw({ limit: ctx.config.maxMessageBytes, type: () => true });
   return async function handlePublish(req: IncomingMessage, res: ServerResponse, channelParam: string): Promise<void> {
     ctx.stats.requests.publish += 1;
     const channel = checkChannel(channelParam);
@@ -112,18 +113,19 @@ export function createPublishHandler(ctx: ServerContext) {
       res.setHeader('Connection', 'close');
       throw new ApiError(413, 'BODY_TOO_LARGE', `the request body is ${declared} bytes; the most allowed is ${ctx.config.maxMessageBytes} (MAX_MESSAGE_BYTES)`);
     }
-    const text = await new Promise<string>((resolve, reject) => {
-      readText(req as express.Request, res as express.Response, (error?: unknown) => {
+    const bytes = await new Promise<Uint8Array>((resolve, reject) => {
+      readBody(req as express.Request, res as express.Response, (error?: unknown) => {
         if (error) reject(bodyError(error, ctx.config.maxMessageBytes));
-        else resolve(typeof (req as express.Request).body === 'string' ? (req as express.Request).body : '');
+        else resolve((req as express.Request).body instanceof Uint8Array ? (req as express.Request).body : new Uint8Array(0));
       });
     });
+    const text = decodeUtf8(bytes, 'request body');
     const body = parseMessageText(ctx, text, 'request body');
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ApiError(400, 'INVALID_BODY', `the body must be a JSON object such as {"type": "message", "data": {"text": "hello"}}; received ${describeValue(body)}`);
     }
     const { type, data } = body as { type?: unknown; data?: unknown };
-    const message = await publishMessage(ctx, channel, type, data, clientAddress(req), Buffer.byteLength(text));
+    const message = await publishMessage(ctx, channel, type, data, clientAddress(req), bytes.byteLength);
     sendJson(res, 201, `{"message":${message.json}}`, { 'Cache-Control': 'no-store' });
   };
 }
