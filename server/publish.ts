@@ -74,8 +74,12 @@ export async function publishMessage(ctx: ServerContext, channel: string, type: 
   if (bytes > ctx.config.maxMessageBytes) {
     throw new ApiError(413, 'MESSAGE_TOO_LARGE', `the ${bytes}-byte message is larger than the most allowed, ${ctx.config.maxMessageBytes} bytes (MAX_MESSAGE_BYTES)`);
   }
-  ctx.rateLimiter.take(address);
-  ctx.byteRateLimiter.take(address, bytes);
+  // Both buckets are checked before either is spent: a publish one refuses costs nothing in the other.
+  const now = Date.now();
+  ctx.rateLimiter.check(address, 1, now);
+  ctx.byteRateLimiter.check(address, bytes, now);
+  ctx.rateLimiter.take(address, 1, now);
+  ctx.byteRateLimiter.take(address, bytes, now);
   const message = await ctx.log.append(channel, messageType, data);
   ctx.stats.messages.published += 1;
   return message;
