@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiError } from '../server/errors.ts';
+import { ApiError, serverErrors } from '../server/errors.ts';
 import type { ChannelLog, StoredMessage } from '../server/log/types.ts';
 
 export interface LogOptions {
@@ -302,6 +302,32 @@ export function describeLogContract(name: string, factory: LogFactory): void {
         const again = await log.readAfter('idle', old.id, 10);
         assert.equal(again.gap, true);
         assert.deepEqual(again.messages.map((m) => JSON.parse(m.json).data), [{ n: 3 }]);
+      });
+    });
+
+    it('keeps appending and delivering when a listener throws, and logs its failures through the rate-limited server error log', async () => {
+      await withLog({}, async (log) => {
+        const logged: unknown[][] = [];
+        const consoleError = console.error;
+        serverErrors.configure(2);
+        console.error = (...args: unknown[]) => void logged.push(args);
+        try {
+          const others = collector();
+          log.subscribe('faulty', () => {
+            throw new Error('listener bug');
+          });
+          log.subscribe('faulty', others.listener);
+          for (let n = 0; n < 6; n++) await log.append('faulty', 'message', { n });
+          await others.received(6);
+        } finally {
+          console.error = consoleError;
+          serverErrors.configure(10);
+        }
+        // The server error log counts per minute and per process: an earlier test may have used this minute's allowance.
+        assert.ok(logged.length <= 3, `at most two stacks and one notice that the rest are counted, not one line per message; logged ${logged.length}`);
+        for (const [first] of logged) {
+          assert.ok(first instanceof Error ? /a listener failed/.test(first.message) : /LOGGED_ERRORS_PER_MIN/.test(String(first)), String(first));
+        }
       });
     });
 

@@ -1,4 +1,5 @@
 import { BUILT_IN_CHANNELS } from '../channels.ts';
+import { serverErrors } from '../errors.ts';
 import { envelopeJson, logErrors, type ChannelLog, type Listener, type ReadResult, type StoredMessage } from './types.ts';
 
 export interface MemoryLogOptions {
@@ -129,7 +130,8 @@ export class MemoryLog implements ChannelLog {
           listener(message);
         } catch (error) {
           // The message is stored: one failing subscriber must not make its publish fail.
-          console.error('memory log: a listener failed:', error);
+          // Through the rate-limited log: a listener failing on every message must not flood it.
+          serverErrors.log(new Error('memory log: a listener failed', { cause: error }));
         }
       }
     }

@@ -26,7 +26,7 @@
  */
 import { ClientClosedError, ClientOfflineError, createClient, ErrorReply } from 'redis';
 import { BUILT_IN_CHANNELS } from '../channels.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, serverErrors } from '../errors.ts';
 import { envelopeJson, logErrors, type ChannelLog, type Listener, type ReadResult, type StoredMessage } from './types.ts';
 
 export interface RedisLogOptions {
@@ -517,7 +517,8 @@ export class RedisLog implements ChannelLog {
     try {
       listener.fn(message);
     } catch (error) {
-      console.error('redis log: a listener failed:', error);
+      // Through the rate-limited log: a listener failing on every message must not flood it.
+      serverErrors.log(new Error('redis log: a listener failed', { cause: error }));
     }
   }
 
