@@ -49,8 +49,14 @@ const DEFAULT_IDLE_MS = 15 * 60 * 1000;
 const BLOCK_MS = 5000;
 /** Most entries one XREAD returns per stream. */
 const READ_COUNT = 500;
-/** A channel read without local listeners stays in the read loop this long, to keep headId fresh for polls. */
+/** A channel that exists, read without local listeners, stays in the read loop this long, to keep headId fresh for polls. */
 const WATCH_MS = 60_000;
+/**
+ * Most channels that do not exist that the read loop watches for polls (a poll of one is
+ * then answered 304 until its first message). Past it, polls of another unknown name read
+ * Redis each time: polls of random names cannot grow every XREAD or restart it at will.
+ */
+const WATCH_EMPTY_MAX = 16;
 /** How long a read waits for the read loop to have delivered what it returns (see #caughtUp). */
 const CATCH_UP_MS = 10_000;
 /** How long /api/health waits for Redis to answer a PING. */
@@ -66,10 +72,12 @@ const MAX_ID_PART = 2n ** 64n - 1n;
  * one past MAX_CHANNELS, once channels idle for ARGV[8] ms are forgotten; built-in channels,
  * ARGV[7] = '0', are not counted), reads the stream's last id for `prev`, XADDs with MAXLEN ~
  * and sets the stream to expire when idle. With a slot (ARGV[6]), appends only if no instance
- * has appended for that slot or a later one.
+ * has appended for that slot or a later one. The `#!lua` line (Redis 7) makes Redis refuse the
+ * whole script when it is out of memory: without it, a script whose first write frees memory
+ * (ZREMRANGEBYSCORE) may go on to XADD past maxmemory.
  */
 // #region append-script
-const APPEND_SCRIPT = `
+const APPEND_SCRIPT = `#!lua
 if ARGV[6] ~= '' then
   local done = tonumber(redis.call('GET', KEYS[3]) or '-1')
   if done >= tonumber(ARGV[6]) then return false end
@@ -154,6 +162,16 @@ interface ChannelState {
   catchUps: { id: string; resolve: () => void }[];
 }
 
+/**
+ * Redis at its maxmemory refuses writes ("OOM command not allowed...", deploy/redis.conf sets
+ * noeviction): a 503 that says so, instead of a logged 500. Memory comes back as idle
+ * channels expire.
+ */
+function outOfMemory(error: unknown): ApiError | undefined {
+  if (!(error instanceof ErrorReply && /\bOOM\b/.test(error.message))) return undefined;
+  return new ApiError(503, 'LOG_UNAVAILABLE', 'the channel log (Redis) is full: it has reached its maxmemory and keeps what it holds (noeviction); space comes back as idle channels expire (CHANNEL_IDLE_MS), so try again later', { 'Retry-After': '30' });
+}
+
 /** Compares two ids of the form `<ms>-<seq>`. */
 function compare(a: string, b: string): number {
   const [msA = '0', seqA = '0'] = a.split('-');
@@ -215,6 +233,8 @@ export class RedisLog implements ChannelLog {
   /** Said in /api/health while true: Redis runs without append-only persistence. */
   #warnings: string[] = [];
   readonly #channels = new Map<string, ChannelState>();
+  /** Channels in #channels only because a poll read them while they did not exist (at most WATCH_EMPTY_MAX). */
+  readonly #watchedEmpty = new Set<string>();
   readonly #scriptShas = new Map<string, string>();
   #channelCount = 0;
   #lastError = 'not connected yet';
@@ -283,7 +303,9 @@ export class RedisLog implements ChannelLog {
       slot,
       this.#builtIn.has(channel) ? '0' : '1',
       String(this.#idleMs),
-    ]);
+    ]).catch((error: unknown) => {
+      throw outOfMemory(error) ?? error;
+    });
     if (reply === null) return null;
     const [id, count] = reply as [string, number];
     this.#channelCount = count;
@@ -328,6 +350,11 @@ export class RedisLog implements ChannelLog {
     return state?.head ?? '0-0';
   }
 
+  /** Only a channel in the read loop has a head this instance keeps current; others are read from Redis. */
+  headIsCurrent(channel: string): boolean {
+    return this.#channels.get(channel)?.delivered !== undefined;
+  }
+
   checkId(id: string, name: string): void {
     const match = ID_PATTERN.exec(id);
     if (!match || BigInt(match[1] as string) > MAX_ID_PART || BigInt(match[2] as string) > MAX_ID_PART) {
@@ -343,6 +370,7 @@ export class RedisLog implements ChannelLog {
 
   subscribe(channel: string, fn: Listener): () => void {
     const state = this.#state(channel);
+    this.#watchedEmpty.delete(channel);
     const listener: LocalListener = { fn, after: undefined, pending: [], orphan: false };
     state.listeners.add(listener);
     // Sent now, before any read the caller makes next on the same connection: Redis answers
@@ -463,6 +491,7 @@ export class RedisLog implements ChannelLog {
     for (const [channel, state] of this.#channels) {
       if (state.listeners.size === 0 && state.watchUntil < now && state.catchUps.length === 0) {
         this.#channels.delete(channel);
+        this.#watchedEmpty.delete(channel);
       } else if (state.delivered !== undefined) {
         live.push([channel, state]);
       }
@@ -578,8 +607,15 @@ export class RedisLog implements ChannelLog {
       String(this.#idleMs),
     ])) as [string, string, RawEntry[], number, string];
     this.#channelCount = channelCount;
-    // Keep this channel's head fresh for the polls that will follow, on this instance, even
-    // while it is empty (`0-0`): XREAD waits on a stream that does not exist yet.
+    // A read of a stream that does not exist, on a channel nobody here listens to or appended
+    // to, joins the loop only while fewer than WATCH_EMPTY_MAX such channels are watched: a
+    // poll of any name must not put it in every later XREAD. Past that, its polls are read
+    // from Redis (headIsCurrent is false) until the channel has a message.
+    if (lastId === '0-0' && !this.#channels.has(channel)) {
+      if (this.#watchedEmpty.size >= WATCH_EMPTY_MAX) return [firstPrev, lastId, entries, firstId];
+      this.#watchedEmpty.add(channel);
+    }
+    // Keep this channel's head fresh for the polls that will follow, on this instance.
     const state = this.#state(channel);
     state.head = newer(state.head, lastId);
     // With listeners, their own positions start the loop (subscribe), not this read.
@@ -661,6 +697,7 @@ export class RedisLog implements ChannelLog {
   /** Notes an id this instance appended: the channel joins the read loop, to keep its head fresh. */
   #seen(channel: string, id: string): void {
     const state = this.#state(channel);
+    this.#watchedEmpty.delete(channel);
     state.head = newer(state.head, id);
     if (state.delivered === undefined && state.listeners.size === 0) this.#start(state, id);
   }

@@ -50,7 +50,8 @@ export function createPollingTransport(ctx: ServerContext) {
     // answered synchronously, with no promise and no read.
     const etag = `"${log.headId(channel)}.${limit}.${since ?? ''}"`;
     // no-cache: the browser may keep the answer, but must revalidate it on every poll.
-    if (matchesEtag(req.headers['if-none-match'], etag)) {
+    // (Unless the log cannot vouch for that id: Redis, for a channel this instance does not watch.)
+    if (matchesEtag(req.headers['if-none-match'], etag) && log.headIsCurrent?.(channel) !== false) {
       res.writeHead(304, { ETag: etag, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }).end();
       return undefined;
     }
