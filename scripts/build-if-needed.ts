@@ -5,12 +5,33 @@
  * only when the build fails.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const STAMP = path.join('dist', '.build-stamp');
-const SOURCES = ['content', 'src', 'public', 'astro.config.mjs', 'content.config.ts', 'package-lock.json', 'server/transports', 'scripts/precompress.ts'];
+/** What the site is built from, besides the files the lessons include (lessonIncludes). */
+const SITE_SOURCES = ['content', 'src', 'public', 'astro.config.mjs', 'content.config.ts', 'package-lock.json', 'scripts/precompress.ts'];
+
+/** A `<ServerCode file="…">` in a lesson: the file it shows, read at build time. */
+const SERVER_CODE_FILE = /<ServerCode\b[^>]*?\bfile="([^"]+)"/g;
+
+/**
+ * The files the lessons under `docsDir` include with `<ServerCode file="…">`, so that a change
+ * to any of them (server code, tests, deploy/nginx.conf) rebuilds the site on `npm start`.
+ */
+export function lessonIncludes(docsDir = path.join('content', 'docs')): string[] {
+  const files = new Set<string>();
+  const visit = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else if (/\.mdx?$/.test(entry.name)) for (const match of readFileSync(full, 'utf8').matchAll(SERVER_CODE_FILE)) files.add(match[1] as string);
+    }
+  };
+  if (existsSync(docsDir)) visit(docsDir);
+  return [...files].sort();
+}
 
 function newestMtime(entry: string): number {
   if (!existsSync(entry)) return 0;
@@ -48,7 +69,7 @@ function build(): Promise<{ code: number; output: string }> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
-  const changed = Math.max(...SOURCES.map(newestMtime));
+  const changed = Math.max(...[...SITE_SOURCES, ...lessonIncludes()].map(newestMtime));
   if (built > changed) {
     console.log('The site is up to date (dist/).');
   } else {

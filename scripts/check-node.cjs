@@ -10,14 +10,18 @@
 /** The oldest Node.js the project runs on: 22.18 strips TypeScript types natively. */
 var REQUIRED = [22, 18];
 
+/** On the 23 line, type stripping without a flag came in 23.6. */
+var REQUIRED_23 = [23, 6];
+
 /** Null when `version` (such as "22.18.0") is new enough, else the message that says what to do. */
 function checkNode(version) {
   var parts = String(version).replace(/^v/, '').split('.');
   var major = Number(parts[0]);
   var minor = Number(parts[1]);
-  if (major > REQUIRED[0] || (major === REQUIRED[0] && minor >= REQUIRED[1])) return null;
+  if (major > REQUIRED_23[0] || (major === REQUIRED_23[0] && minor >= REQUIRED_23[1])) return null;
+  if (major === REQUIRED[0] && minor >= REQUIRED[1]) return null;
   return [
-    'Realtime Lab needs Node.js ' + REQUIRED.join('.') + ' or newer; you have ' + String(version).replace(/^v/, '') + '.',
+    'Realtime Lab needs Node.js ' + REQUIRED.join('.') + ' or newer (' + REQUIRED_23.join('.') + ' or newer on the 23 line); you have ' + String(version).replace(/^v/, '') + '.',
     '',
     'Get a current Node.js (24 is the long-term support line) in one of these ways:',
     '  - with nvm:         nvm install 24 && nvm use 24',
@@ -29,7 +33,7 @@ function checkNode(version) {
   ].join('\n');
 }
 
-module.exports = { checkNode: checkNode, REQUIRED: REQUIRED };
+module.exports = { checkNode: checkNode, REQUIRED: REQUIRED, REQUIRED_23: REQUIRED_23 };
 
 if (require.main === module) {
   var message = checkNode(process.versions.node);

@@ -19,6 +19,11 @@ const envelope = envelopeJson(`${'z'.repeat(12)}-${'9'.repeat(16)}`, 'c'.repeat(
 const channels = c.maxChannels + BUILT_IN_CHANNELS.size;
 const perMessage = 2 * (c.maxMessageBytes + envelope) + MESSAGE_OVERHEAD_BYTES;
 const unbounded = channels * c.historyLimit * perMessage;
+// Redis: a stream trimmed with MAXLEN ~ may keep up to one node (stream-node-max-entries, 100) more.
+const REDIS_TRIM_SLACK = 100;
+const REDIS_ENTRY_OVERHEAD = 100;
+const redisWorst = channels * (c.historyLimit + REDIS_TRIM_SLACK) * (c.maxMessageBytes + REDIS_ENTRY_OVERHEAD);
+const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 const worstCase = [
   `**Worst case of memory, from these defaults.** The in-memory history holds at most \`MAX_LOG_BYTES\` = ${n(c.maxLogBytes)} bytes (${mib(c.maxLogBytes)}),`,
   `each message counted as its envelope JSON as V8's heap holds it (two bytes a character when any is outside Latin-1) plus ${MESSAGE_OVERHEAD_BYTES} bytes of bookkeeping.`,
@@ -26,7 +31,10 @@ const worstCase = [
   `× (2 × (\`MAX_MESSAGE_BYTES\` ${n(c.maxMessageBytes)} + ${envelope} of envelope) + ${MESSAGE_OVERHEAD_BYTES}) = ${n(unbounded)} bytes (${mib(unbounded)}).`,
   'Dropped messages are garbage until V8 collects them: under a sustained flood the resident memory stays within its start',
   `+ 5 × \`MAX_LOG_BYTES\` + 64 MiB = start + ${mib(5 * c.maxLogBytes + 64 * 1024 * 1024)}, which \`tests/hostile/soak.test.ts\` checks.`,
-  'Redis keeps its own history: at most `HISTORY_LIMIT` × `MAX_MESSAGE_BYTES` per channel, in Redis\'s memory.',
+  `Redis keeps its own history, with no byte budget of its own: its worst case is (\`MAX_CHANNELS\` ${n(c.maxChannels)} + ${BUILT_IN_CHANNELS.size} built-in)`,
+  `× (\`HISTORY_LIMIT\` ${n(c.historyLimit)} + up to ${REDIS_TRIM_SLACK} entries that \`MAXLEN ~\` trims late) × (\`MAX_MESSAGE_BYTES\` ${n(c.maxMessageBytes)} + about ${REDIS_ENTRY_OVERHEAD} bytes`,
+  `of id, type and \`prev\`) = ${n(redisWorst)} bytes (${gib(redisWorst)}). \`deploy/redis.conf\` therefore sets \`maxmemory\` (with \`noeviction\`):`,
+  'at it, publishes are answered `503 LOG_UNAVAILABLE` until idle channels expire.',
 ].join('\n');
 const table = ['| Key | Default | What it sets |', '| --- | --- | --- |', ...rows, '', worstCase].join('\n');
 

@@ -15,7 +15,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { startClock } from './clock.ts';
 import { resolveConfig, type Config } from './config.ts';
 import type { ServerContext } from './context.ts';
-import { ApiError, sendError, serverErrors, toApiError } from './errors.ts';
+import { ApiError, sendError, serverErrors, shuttingDown, toApiError } from './errors.ts';
 import { checkChannel, clientAddress, compileProxyTrust, HostPolicy, OriginPolicy, sendJson, trustForwardedFor } from './http.ts';
 import { ConnectionGate, PublishRateLimiter } from './limits.ts';
 import { MemoryLog } from './log/memory.ts';
@@ -158,7 +158,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
         }
         const handler = streamHandlers[match[1] as string] as StreamHandler;
         if (closing) {
-          sendError(res, new ApiError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again in a moment', { 'Retry-After': '1' }));
+          sendError(res, shuttingDown());
           return;
         }
         try {
@@ -188,7 +188,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
       if (!match && pathname !== '/api/echo') {
         throw new ApiError(404, 'NOT_FOUND', `no WebSocket endpoint at ${pathname}; WebSockets are served at /api/ws/:channel and /api/echo`);
       }
-      if (closing) throw new ApiError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again in a moment', { 'Retry-After': '1' });
+      if (closing) throw shuttingDown();
       if (!ctx.origins.allows(req)) throw ctx.origins.refusal(req, 'a WebSocket connection');
       const channel = match ? checkChannel(match[1] as string) : undefined;
       const address = clientAddress(req);

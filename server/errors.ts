@@ -71,6 +71,17 @@ class ServerErrorLog {
   }
 }
 
+/**
+ * For a socket's `error` event when its `close` event does the cleaning up: without a listener,
+ * an `error` event would throw; with this one, the error is expected and dropped.
+ */
+export function ignoreError(): void {}
+
+/** The 503 a request gets while the server is stopping. */
+export function shuttingDown(): ApiError {
+  return new ApiError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again in a moment', { 'Retry-After': '1' });
+}
+
 /** The process's log of unexpected errors. */
 export const serverErrors = new ServerErrorLog();
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import { parse as parseContentType } from 'content-type';
 import proxyaddr from 'proxy-addr';
 import { ApiError, describeValue } from './errors.ts';
 
@@ -221,15 +222,33 @@ export class OriginPolicy {
 /**
  * Throws a 415 unless Content-Type is JSON in UTF-8. [spec] RFC 8259, 8.1: JSON exchanged
  * between systems "MUST be encoded using UTF-8"; a body declared as UTF-7 or UTF-16 is refused,
- * not decoded.
+ * not decoded. The header is parsed as RFC 9110 says (quoted parameters included), so a
+ * `charset=utf-8` inside another parameter's quoted value cannot hide the real charset.
  */
-export function checkJsonContentType(contentType: string | undefined): void {
-  if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) {
-    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json; received ${describeValue(contentType || undefined)}`);
+export function checkJsonContentType(header: string | undefined): void {
+  let parsed: { type: string; parameters: Record<string, string> };
+  try {
+    parsed = parseContentType(header ?? '');
+  } catch {
+    parsed = { type: '', parameters: {} };
   }
-  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '')?.[1];
+  if (parsed.type !== 'application/json') {
+    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json; received ${describeValue(header || undefined)}`);
+  }
+  const charset = parsed.parameters['charset'];
   if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
     throw new ApiError(415, 'UNSUPPORTED_CHARSET', `the body's charset is ${describeValue(charset)}; JSON must be UTF-8: send Content-Type: application/json, or application/json; charset=utf-8`);
+  }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes a body as UTF-8, the only charset JSON may use; anything else is a 400. */
+export function decodeUtf8(body: Uint8Array, what: string): string {
+  try {
+    return UTF8.decode(body);
+  } catch {
+    throw new ApiError(400, 'INVALID_BODY', `the ${what} is not valid UTF-8; send JSON encoded as UTF-8`);
   }
 }
 

@@ -66,19 +66,29 @@ export class PublishRateLimiter {
     this.#names = names;
   }
 
-  /** Takes `cost` tokens, or throws a 429 with Retry-After when the address has too few left. */
-  take(address: string, cost = 1, now = Date.now()): void {
-    const bucket = this.#buckets.get(address) ?? { tokens: this.#burst, at: now };
-    bucket.tokens = Math.min(this.#burst, bucket.tokens + (now - bucket.at) * this.#ratePerMs);
-    bucket.at = now;
-    if (bucket.tokens < cost) {
-      this.#buckets.set(address, bucket);
-      const retryAfterS = Math.max(1, Math.ceil((cost - bucket.tokens) / this.#ratePerMs / 1000));
+  /**
+   * Throws a 429 with Retry-After when the address has fewer than `cost` tokens, spending
+   * nothing: a publish checks every bucket before it takes from any (see `take`).
+   */
+  check(address: string, cost = 1, now = Date.now()): void {
+    const tokens = this.#tokens(address, now);
+    if (tokens < cost) {
+      const retryAfterS = Math.max(1, Math.ceil((cost - tokens) / this.#ratePerMs / 1000));
       const { unit, rate, burst } = this.#names;
       throw new ApiError(429, 'RATE_LIMITED', `your address ${address} is publishing faster than ${this.#ratePerMs * 1000} ${unit} per second (${rate}, bursts of ${this.#burst}: ${burst}); retry after ${retryAfterS} s`, { 'Retry-After': String(retryAfterS) });
     }
-    bucket.tokens -= cost;
-    this.#buckets.set(address, bucket);
+  }
+
+  /** Takes `cost` tokens, or throws a 429 with Retry-After (spending nothing) when the address has too few left. */
+  take(address: string, cost = 1, now = Date.now()): void {
+    this.check(address, cost, now);
+    this.#buckets.set(address, { tokens: this.#tokens(address, now) - cost, at: now });
+  }
+
+  /** The tokens the address has at `now`: its bucket refilled since it was last used, or a full one. */
+  #tokens(address: string, now: number): number {
+    const bucket = this.#buckets.get(address);
+    return bucket ? Math.min(this.#burst, bucket.tokens + (now - bucket.at) * this.#ratePerMs) : this.#burst;
   }
 
   /** Forgets buckets that have refilled. */

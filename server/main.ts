@@ -80,7 +80,9 @@ app.server.on('error', (error: NodeJS.ErrnoException) => {
 app.server.listen(config.port, config.host, () => {
   const { port } = app.server.address() as AddressInfo;
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
-  const local = `http://${wildcard || config.host === '127.0.0.1' ? 'localhost' : config.host}:${port}/`;
+  // [spec] RFC 3986, 3.2.2: an IPv6 address in a URL is written in brackets.
+  const host = wildcard || config.host === '127.0.0.1' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const local = `http://${host}:${port}/`;
   // One write, and the URL to open last: it is the line a newcomer looks for.
   const lines = ['Realtime Lab is running (press Ctrl+C to stop).'];
   if (wildcard) {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import { ApiError, describeValue } from './errors.ts';
 import type { ServerContext } from './context.ts';
-import { checkChannel, checkJsonContentType, clientAddress, READ_ONLY_CHANNELS, sendJson } from './http.ts';
+import { checkChannel, checkJsonContentType, clientAddress, decodeUtf8, READ_ONLY_CHANNELS, sendJson } from './http.ts';
 import type { StoredMessage } from './log/types.ts';
 
 /** Message types: what an SSE `event:` field can carry, without line breaks. */
@@ -39,6 +39,15 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
+/**
+ * The 413 for a publish over MAX_MESSAGE_BYTES, in one sentence for every transport. The code
+ * says where it came: BODY_TOO_LARGE for an HTTP body, MESSAGE_TOO_LARGE for a WebSocket frame
+ * (both documented). `bytes` is undefined when the body was cut off before its end.
+ */
+export function messageTooLarge(code: 'BODY_TOO_LARGE' | 'MESSAGE_TOO_LARGE', what: string, bytes: number | undefined, max: number): ApiError {
+  return new ApiError(413, code, `the ${what} is ${bytes ?? `more than ${max}`} bytes; the most allowed is ${max} (MAX_MESSAGE_BYTES)`);
+}
+
 /** Parses a publish body or WebSocket frame, refusing deep nesting (MAX_JSON_DEPTH) before JSON.parse sees it. */
 export function parseMessageText(ctx: ServerContext, text: string, what: 'request body' | 'frame'): unknown {
   if (nestsDeeperThan(text, ctx.config.maxJsonDepth)) {
@@ -72,10 +81,14 @@ export async function publishMessage(ctx: ServerContext, channel: string, type: 
     throw new ApiError(400, 'MISSING_DATA', 'the message needs a "data" field: any JSON value, such as {"text": "hello"}');
   }
   if (bytes > ctx.config.maxMessageBytes) {
-    throw new ApiError(413, 'MESSAGE_TOO_LARGE', `the ${bytes}-byte message is larger than the most allowed, ${ctx.config.maxMessageBytes} bytes (MAX_MESSAGE_BYTES)`);
+    throw messageTooLarge('MESSAGE_TOO_LARGE', 'message', bytes, ctx.config.maxMessageBytes);
   }
-  ctx.rateLimiter.take(address);
-  ctx.byteRateLimiter.take(address, bytes);
+  // Both buckets are checked before either is spent: a publish one refuses costs nothing in the other.
+  const now = Date.now();
+  ctx.rateLimiter.check(address, 1, now);
+  ctx.byteRateLimiter.check(address, bytes, now);
+  ctx.rateLimiter.take(address, 1, now);
+  ctx.byteRateLimiter.take(address, bytes, now);
   const message = await ctx.log.append(channel, messageType, data);
   ctx.stats.messages.published += 1;
   return message;
@@ -86,7 +99,7 @@ function bodyError(error: unknown, maxMessageBytes: number): ApiError {
   const { type, length, message } = error as { type?: string; length?: number; message?: string };
   switch (type) {
     case 'entity.too.large':
-      return new ApiError(413, 'BODY_TOO_LARGE', `the request body is ${length ?? 'more than'} bytes; the most allowed is ${maxMessageBytes} (MAX_MESSAGE_BYTES)`);
+      return messageTooLarge('BODY_TOO_LARGE', 'request body', length, maxMessageBytes);
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return new ApiError(415, 'UNSUPPORTED_ENCODING', `${message ?? 'unsupported encoding'}; send UTF-8 JSON`);
@@ -97,33 +110,35 @@ function bodyError(error: unknown, maxMessageBytes: number): ApiError {
 
 /** `POST /api/channels/:channel/messages`: publishes `{ type?, data }` and answers 201 `{ message }`. */
 export function createPublishHandler(ctx: ServerContext) {
-  // The body is read as text: its depth is checked before it is parsed (parseMessageText).
-  const readText = express.text({ limit: ctx.config.maxMessageBytes, type: () => true, defaultCharset: 'utf-8' });
+  // The body is read as bytes and decoded as UTF-8 here, never in another charset; its depth
+  // is checked before it is parsed (parseMessageText).
+  const readBody = express.raw({ limit: ctx.config.maxMessageBytes, type: () => true });
   return async function handlePublish(req: IncomingMessage, res: ServerResponse, channelParam: string): Promise<void> {
     ctx.stats.requests.publish += 1;
     const channel = checkChannel(channelParam);
     if (!ctx.origins.allows(req)) {
-      throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', `origin ${describeValue(req.headers.origin)} may not publish; allowed are the server's own origin and ALLOWED_ORIGINS`);
+      throw ctx.origins.refusal(req, 'publishing');
     }
     checkJsonContentType(req.headers['content-type']);
     const declared = Number(req.headers['content-length']);
     if (declared > ctx.config.maxMessageBytes) {
       // Refuse before reading: no need to take in a body we will not use.
       res.setHeader('Connection', 'close');
-      throw new ApiError(413, 'BODY_TOO_LARGE', `the request body is ${declared} bytes; the most allowed is ${ctx.config.maxMessageBytes} (MAX_MESSAGE_BYTES)`);
+      throw messageTooLarge('BODY_TOO_LARGE', 'request body', declared, ctx.config.maxMessageBytes);
     }
-    const text = await new Promise<string>((resolve, reject) => {
-      readText(req as express.Request, res as express.Response, (error?: unknown) => {
+    const bytes = await new Promise<Uint8Array>((resolve, reject) => {
+      readBody(req as express.Request, res as express.Response, (error?: unknown) => {
         if (error) reject(bodyError(error, ctx.config.maxMessageBytes));
-        else resolve(typeof (req as express.Request).body === 'string' ? (req as express.Request).body : '');
+        else resolve((req as express.Request).body instanceof Uint8Array ? (req as express.Request).body : new Uint8Array(0));
       });
     });
+    const text = decodeUtf8(bytes, 'request body');
     const body = parseMessageText(ctx, text, 'request body');
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ApiError(400, 'INVALID_BODY', `the body must be a JSON object such as {"type": "message", "data": {"text": "hello"}}; received ${describeValue(body)}`);
     }
     const { type, data } = body as { type?: unknown; data?: unknown };
-    const message = await publishMessage(ctx, channel, type, data, clientAddress(req), Buffer.byteLength(text));
+    const message = await publishMessage(ctx, channel, type, data, clientAddress(req), bytes.byteLength);
     sendJson(res, 201, `{"message":${message.json}}`, { 'Cache-Control': 'no-store' });
   };
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiError } from '../server/errors.ts';
+import { ApiError, serverErrors } from '../server/errors.ts';
 import type { ChannelLog, StoredMessage } from '../server/log/types.ts';
 
 export interface LogOptions {
@@ -302,6 +302,63 @@ export function describeLogContract(name: string, factory: LogFactory): void {
         const again = await log.readAfter('idle', old.id, 10);
         assert.equal(again.gap, true);
         assert.deepEqual(again.messages.map((m) => JSON.parse(m.json).data), [{ n: 3 }]);
+      });
+    });
+
+    it('keeps appending and delivering when a listener throws, and logs its failures through the rate-limited server error log', async () => {
+      await withLog({}, async (log) => {
+        const logged: unknown[][] = [];
+        const consoleError = console.error;
+        serverErrors.configure(2);
+        console.error = (...args: unknown[]) => void logged.push(args);
+        try {
+          const others = collector();
+          log.subscribe('faulty', () => {
+            throw new Error('listener bug');
+          });
+          log.subscribe('faulty', others.listener);
+          for (let n = 0; n < 6; n++) await log.append('faulty', 'message', { n });
+          await others.received(6);
+        } finally {
+          console.error = consoleError;
+          serverErrors.configure(10);
+        }
+        // The server error log counts per minute and per process: an earlier test may have used this minute's allowance.
+        assert.ok(logged.length <= 3, `at most two stacks and one notice that the rest are counted, not one line per message; logged ${logged.length}`);
+        for (const [first] of logged) {
+          assert.ok(first instanceof Error ? /a listener failed/.test(first.message) : /LOGGED_ERRORS_PER_MIN/.test(String(first)), String(first));
+        }
+      });
+    });
+
+    it('keeps the head id of a channel that never existed, and reads it without a gap, when another channel expires', async () => {
+      await withLog({ channelIdleMs: 200 }, async (log) => {
+        const emptyHead = log.headId('quiet-room');
+        await log.append('short-lived', 'message', { n: 1 });
+        await eventually('the idle channel to be removed', async () => {
+          await log.readLatest('short-lived', 1);
+          return log.channelCount() === 0;
+        });
+        assert.equal(log.headId('quiet-room'), emptyHead, 'another channel expiring does not move the head of an empty one');
+        const page = await log.readAfter('quiet-room', emptyHead, 10);
+        assert.equal(page.gap, false, 'a reader of a channel that never existed has missed nothing');
+        assert.deepEqual(page.messages, []);
+        const first = await log.append('quiet-room', 'message', { n: 1 });
+        const after = await log.readAfter('quiet-room', emptyHead, 10);
+        assert.equal(after.gap, false);
+        assert.deepEqual(ids(after.messages), [first.id]);
+      });
+    });
+
+    it('counts only the channels that have not expired', async () => {
+      await withLog({ channelIdleMs: 300 }, async (log) => {
+        await log.append('brief-1', 'message', {});
+        await log.append('brief-2', 'message', {});
+        assert.equal(log.channelCount(), 2);
+        await eventually('both channels to expire and leave the count', async () => {
+          await log.readLatest('brief-1', 1);
+          return log.channelCount() === 0;
+        });
       });
     });
 

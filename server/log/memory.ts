@@ -1,4 +1,5 @@
 import { BUILT_IN_CHANNELS } from '../channels.ts';
+import { serverErrors } from '../errors.ts';
 import { envelopeJson, logErrors, type ChannelLog, type Listener, type ReadResult, type StoredMessage } from './types.ts';
 
 export interface MemoryLogOptions {
@@ -41,6 +42,12 @@ interface Channel {
 
 const ID_PATTERN = /^([0-9a-z]{1,12})-(0|[1-9][0-9]{0,15})$/;
 
+/**
+ * How many removed channel names the log remembers with the epoch of their removal. Past it,
+ * the oldest name is forgotten and its mark becomes the floor for every name not remembered.
+ */
+export const REMOVED_NAMES_KEPT = 10_000;
+
 /** A character outside Latin-1: a string holding one is stored with two bytes a character. */
 const WIDE_CHARACTER = /[^\x00-\xff]/;
 
@@ -76,11 +83,14 @@ export class MemoryLog implements ChannelLog {
   readonly #sweepTimer: NodeJS.Timeout | undefined;
   #lastEpochMs = 0;
   /**
-   * The epoch of the last removal of a channel (at first, of this log's creation). A channel
-   * that does not exist reads as `<dropMark>-0`: a reader that comes back with that id has
-   * missed nothing unless a channel was removed since, which `#dropMark` then tells.
+   * The epoch of each recently removed channel, by name, oldest removal first (at most
+   * REMOVED_NAMES_KEPT). A channel that does not exist reads as `<mark>-0`, where the mark is
+   * its own name's removal epoch: a reader that comes back with that id has missed nothing
+   * unless that same channel was removed since. Another channel's expiry changes nothing.
    */
-  #dropMark: string;
+  readonly #removed = new Map<string, string>();
+  /** The mark of names not in `#removed`: this log's creation, then the newest forgotten removal. */
+  #floorMark: string;
   #counted = 0;
   #bytes = 0;
   /** The channel losing messages to the byte budget, and how many it lost since it was chosen. */
@@ -93,7 +103,7 @@ export class MemoryLog implements ChannelLog {
     this.#maxBytes = options.maxLogBytes ?? Infinity;
     this.#idleMs = options.channelIdleMs ?? Infinity;
     this.#builtIn = options.builtInChannels ?? BUILT_IN_CHANNELS;
-    this.#dropMark = this.#nextEpoch();
+    this.#floorMark = this.#nextEpoch();
     if (Number.isFinite(this.#idleMs)) {
       this.#sweepTimer = setInterval(() => this.#sweep(Date.now()), Math.max(50, Math.min(60_000, Math.floor(this.#idleMs / 4)))).unref();
     }
@@ -120,7 +130,8 @@ export class MemoryLog implements ChannelLog {
           listener(message);
         } catch (error) {
           // The message is stored: one failing subscriber must not make its publish fail.
-          console.error('memory log: a listener failed:', error);
+          // Through the rate-limited log: a listener failing on every message must not flood it.
+          serverErrors.log(new Error('memory log: a listener failed', { cause: error }));
         }
       }
     }
@@ -130,8 +141,8 @@ export class MemoryLog implements ChannelLog {
   async readAfter(channel: string, since: string, limit: number): Promise<ReadResult> {
     const [epoch, sinceSeq] = this.#parse(since, 'since');
     const state = this.#channels.get(channel);
-    // `<epoch>-0` from a channel that did not exist yet: nothing was missed unless a channel was removed since.
-    const fromStart = sinceSeq === 0 && parseInt(epoch, 36) >= parseInt(this.#dropMark, 36);
+    // `<epoch>-0` from a channel that did not exist yet: nothing was missed unless this channel was removed since.
+    const fromStart = sinceSeq === 0 && parseInt(epoch, 36) >= parseInt(this.#markOf(channel), 36);
     if (!state) {
       return { messages: [], cursor: this.headId(channel), more: false, gap: !fromStart };
     }
@@ -153,7 +164,7 @@ export class MemoryLog implements ChannelLog {
 
   headId(channel: string): string {
     const state = this.#channels.get(channel);
-    return state ? `${state.epoch}-${state.seq}` : `${this.#dropMark}-0`;
+    return state ? `${state.epoch}-${state.seq}` : `${this.#markOf(channel)}-0`;
   }
 
   checkId(id: string, name: string): void {
@@ -220,7 +231,19 @@ export class MemoryLog implements ChannelLog {
     if (state.counted) this.#counted -= 1;
     this.#bytes -= state.bytes;
     if (this.#victim === state) this.#victim = undefined;
-    this.#dropMark = this.#nextEpoch();
+    // Kept while the name is created again: a reader's `<epoch>-0` from before this removal must still read as a gap.
+    this.#removed.delete(state.name);
+    this.#removed.set(state.name, this.#nextEpoch());
+    if (this.#removed.size > REMOVED_NAMES_KEPT) {
+      const [oldest, mark] = this.#removed.entries().next().value as [string, string];
+      this.#removed.delete(oldest);
+      this.#floorMark = mark;
+    }
+  }
+
+  /** The epoch at or after which `<epoch>-0` means "from this channel's start". */
+  #markOf(channel: string): string {
+    return this.#removed.get(channel) ?? this.#floorMark;
   }
 
   /** Removes channels without subscribers that have had no message for CHANNEL_IDLE_MS. */
@@ -273,7 +296,7 @@ export class MemoryLog implements ChannelLog {
   #parse(id: string, name: string): [string, number] {
     const match = ID_PATTERN.exec(id);
     if (!match) {
-      throw logErrors.invalidId(name, id, `${this.#dropMark}-42`);
+      throw logErrors.invalidId(name, id, `${this.#floorMark}-42`);
     }
     return [match[1] as string, Number(match[2])];
   }

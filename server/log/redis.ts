@@ -26,7 +26,7 @@
  */
 import { ClientClosedError, ClientOfflineError, createClient, ErrorReply } from 'redis';
 import { BUILT_IN_CHANNELS } from '../channels.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, serverErrors } from '../errors.ts';
 import { envelopeJson, logErrors, type ChannelLog, type Listener, type ReadResult, type StoredMessage } from './types.ts';
 
 export interface RedisLogOptions {
@@ -49,8 +49,14 @@ const DEFAULT_IDLE_MS = 15 * 60 * 1000;
 const BLOCK_MS = 5000;
 /** Most entries one XREAD returns per stream. */
 const READ_COUNT = 500;
-/** A channel read without local listeners stays in the read loop this long, to keep headId fresh for polls. */
+/** A channel that exists, read without local listeners, stays in the read loop this long, to keep headId fresh for polls. */
 const WATCH_MS = 60_000;
+/**
+ * Most channels that do not exist that the read loop watches for polls (a poll of one is
+ * then answered 304 until its first message). Past it, polls of another unknown name read
+ * Redis each time: polls of random names cannot grow every XREAD or restart it at will.
+ */
+const WATCH_EMPTY_MAX = 16;
 /** How long a read waits for the read loop to have delivered what it returns (see #caughtUp). */
 const CATCH_UP_MS = 10_000;
 /** How long /api/health waits for Redis to answer a PING. */
@@ -66,10 +72,12 @@ const MAX_ID_PART = 2n ** 64n - 1n;
  * one past MAX_CHANNELS, once channels idle for ARGV[8] ms are forgotten; built-in channels,
  * ARGV[7] = '0', are not counted), reads the stream's last id for `prev`, XADDs with MAXLEN ~
  * and sets the stream to expire when idle. With a slot (ARGV[6]), appends only if no instance
- * has appended for that slot or a later one.
+ * has appended for that slot or a later one. The `#!lua` line (Redis 7) makes Redis refuse the
+ * whole script when it is out of memory: without it, a script whose first write frees memory
+ * (ZREMRANGEBYSCORE) may go on to XADD past maxmemory.
  */
 // #region append-script
-const APPEND_SCRIPT = `
+const APPEND_SCRIPT = `#!lua
 if ARGV[6] ~= '' then
   local done = tonumber(redis.call('GET', KEYS[3]) or '-1')
   if done >= tonumber(ARGV[6]) then return false end
@@ -90,14 +98,15 @@ local prev = '0-0'
 if #last > 0 then prev = last[1][1] end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'type', ARGV[4], 'data', ARGV[5], 'prev', prev)
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
-return {id, redis.call('ZCARD', KEYS[2])}
+return {id, redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[8]) + 1, '+inf')}
 `;
 // #endregion append-script
 
 /**
  * Reads a page, atomically with what gap detection needs: the first entry (its `prev` is the
  * newest trimmed id, and its id), the last id, the page (after ARGV[2], or the newest ARGV[3])
- * and the channel count.
+ * and the channel count: channels with a message in the last ARGV[4] ms (CHANNEL_IDLE_MS), so
+ * that expired members of the channel set, pruned only when a channel is created, are not counted.
  */
 const READ_SCRIPT = `
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
@@ -123,7 +132,9 @@ local firstId = '0-0'
 if #first > 0 then firstId = first[1][1] end
 local lastId = '0-0'
 if #last > 0 then lastId = last[1][1] end
-return {firstPrev, lastId, page, redis.call('ZCARD', KEYS[2]), firstId}
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+return {firstPrev, lastId, page, redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[4]) + 1, '+inf'), firstId}
 `;
 
 type RawEntry = [id: string, fields: string[]];
@@ -149,6 +160,16 @@ interface ChannelState {
   watchUntil: number;
   /** Reads waiting for the loop to have delivered up to an id. */
   catchUps: { id: string; resolve: () => void }[];
+}
+
+/**
+ * Redis at its maxmemory refuses writes ("OOM command not allowed...", deploy/redis.conf sets
+ * noeviction): a 503 that says so, instead of a logged 500. Memory comes back as idle
+ * channels expire.
+ */
+function outOfMemory(error: unknown): ApiError | undefined {
+  if (!(error instanceof ErrorReply && /\bOOM\b/.test(error.message))) return undefined;
+  return new ApiError(503, 'LOG_UNAVAILABLE', 'the channel log (Redis) is full: it has reached its maxmemory and keeps what it holds (noeviction); space comes back as idle channels expire (CHANNEL_IDLE_MS), so try again later', { 'Retry-After': '30' });
 }
 
 /** Compares two ids of the form `<ms>-<seq>`. */
@@ -212,6 +233,8 @@ export class RedisLog implements ChannelLog {
   /** Said in /api/health while true: Redis runs without append-only persistence. */
   #warnings: string[] = [];
   readonly #channels = new Map<string, ChannelState>();
+  /** Channels in #channels only because a poll read them while they did not exist (at most WATCH_EMPTY_MAX). */
+  readonly #watchedEmpty = new Set<string>();
   readonly #scriptShas = new Map<string, string>();
   #channelCount = 0;
   #lastError = 'not connected yet';
@@ -280,7 +303,9 @@ export class RedisLog implements ChannelLog {
       slot,
       this.#builtIn.has(channel) ? '0' : '1',
       String(this.#idleMs),
-    ]);
+    ]).catch((error: unknown) => {
+      throw outOfMemory(error) ?? error;
+    });
     if (reply === null) return null;
     const [id, count] = reply as [string, number];
     this.#channelCount = count;
@@ -325,6 +350,11 @@ export class RedisLog implements ChannelLog {
     return state?.head ?? '0-0';
   }
 
+  /** Only a channel in the read loop has a head this instance keeps current; others are read from Redis. */
+  headIsCurrent(channel: string): boolean {
+    return this.#channels.get(channel)?.delivered !== undefined;
+  }
+
   checkId(id: string, name: string): void {
     const match = ID_PATTERN.exec(id);
     if (!match || BigInt(match[1] as string) > MAX_ID_PART || BigInt(match[2] as string) > MAX_ID_PART) {
@@ -340,6 +370,7 @@ export class RedisLog implements ChannelLog {
 
   subscribe(channel: string, fn: Listener): () => void {
     const state = this.#state(channel);
+    this.#watchedEmpty.delete(channel);
     const listener: LocalListener = { fn, after: undefined, pending: [], orphan: false };
     state.listeners.add(listener);
     // Sent now, before any read the caller makes next on the same connection: Redis answers
@@ -460,6 +491,7 @@ export class RedisLog implements ChannelLog {
     for (const [channel, state] of this.#channels) {
       if (state.listeners.size === 0 && state.watchUntil < now && state.catchUps.length === 0) {
         this.#channels.delete(channel);
+        this.#watchedEmpty.delete(channel);
       } else if (state.delivered !== undefined) {
         live.push([channel, state]);
       }
@@ -514,7 +546,8 @@ export class RedisLog implements ChannelLog {
     try {
       listener.fn(message);
     } catch (error) {
-      console.error('redis log: a listener failed:', error);
+      // Through the rate-limited log: a listener failing on every message must not flood it.
+      serverErrors.log(new Error('redis log: a listener failed', { cause: error }));
     }
   }
 
@@ -571,10 +604,18 @@ export class RedisLog implements ChannelLog {
       mode,
       since,
       String(count),
+      String(this.#idleMs),
     ])) as [string, string, RawEntry[], number, string];
     this.#channelCount = channelCount;
-    // Keep this channel's head fresh for the polls that will follow, on this instance, even
-    // while it is empty (`0-0`): XREAD waits on a stream that does not exist yet.
+    // A read of a stream that does not exist, on a channel nobody here listens to or appended
+    // to, joins the loop only while fewer than WATCH_EMPTY_MAX such channels are watched: a
+    // poll of any name must not put it in every later XREAD. Past that, its polls are read
+    // from Redis (headIsCurrent is false) until the channel has a message.
+    if (lastId === '0-0' && !this.#channels.has(channel)) {
+      if (this.#watchedEmpty.size >= WATCH_EMPTY_MAX) return [firstPrev, lastId, entries, firstId];
+      this.#watchedEmpty.add(channel);
+    }
+    // Keep this channel's head fresh for the polls that will follow, on this instance.
     const state = this.#state(channel);
     state.head = newer(state.head, lastId);
     // With listeners, their own positions start the loop (subscribe), not this read.
@@ -656,6 +697,7 @@ export class RedisLog implements ChannelLog {
   /** Notes an id this instance appended: the channel joins the read loop, to keep its head fresh. */
   #seen(channel: string, id: string): void {
     const state = this.#state(channel);
+    this.#watchedEmpty.delete(channel);
     state.head = newer(state.head, id);
     if (state.delivered === undefined && state.listeners.size === 0) this.#start(state, id);
   }

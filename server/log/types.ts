@@ -85,6 +85,12 @@ export interface ChannelLog {
   readLatest(channel: string, limit: number): Promise<ReadResult>;
   /** The newest id this instance has seen on the channel, or the channel's starting position. */
   headId(channel: string): string;
+  /**
+   * Whether headId is known to be current for the channel; false when another instance may
+   * have appended unseen (Redis, for a channel this instance does not watch), and then a poll
+   * is read rather than answered 304. Absent: always current (one process holds the log).
+   */
+  headIsCurrent?(channel: string): boolean;
   /** Throws an ApiError (400) unless `id` has the form of this log's ids. */
   checkId(id: string, name: string): void;
   /** Negative, zero or positive as `a` comes before, is, or comes after `b`. */

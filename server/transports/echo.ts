@@ -7,6 +7,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { ServerContext } from '../context.ts';
+import { ignoreError } from '../errors.ts';
 
 export function createEchoTransport(ctx: ServerContext) {
   const sockets = new Set<WebSocket>();
@@ -40,4 +41,3 @@ export function createEchoTransport(ctx: ServerContext) {
   return { accept, all: () => sockets };
 }
 
-function ignoreError(): void {}

@@ -49,8 +49,10 @@ export function createPollingTransport(ctx: ServerContext) {
     // known before reading anything: a client that is up to date costs one comparison,
     // answered synchronously, with no promise and no read.
     const etag = `"${log.headId(channel)}.${limit}.${since ?? ''}"`;
-    // no-cache: the browser may keep the answer, but must revalidate it on every poll.
-    if (matchesEtag(req.headers['if-none-match'], etag)) {
+    // A 304 needs a head the log vouches for: with Redis, a channel this instance does not
+    // watch is read instead. no-cache: the browser may keep the answer, but must revalidate
+    // it on every poll.
+    if (matchesEtag(req.headers['if-none-match'], etag) && log.headIsCurrent?.(channel) !== false) {
       res.writeHead(304, { ETag: etag, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }).end();
       return undefined;
     }

@@ -13,9 +13,9 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { ServerContext } from '../context.ts';
-import { ApiError, describeValue, toApiError } from '../errors.ts';
+import { ApiError, describeValue, ignoreError, toApiError } from '../errors.ts';
 import { gapNotice, type StoredMessage } from '../log/types.ts';
-import { parseMessageText, publishMessage } from '../publish.ts';
+import { messageTooLarge, parseMessageText, publishMessage } from '../publish.ts';
 import { Subscribers } from './subscribers.ts';
 
 // #region accept-key
@@ -90,7 +90,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
       throw new ApiError(400, 'BINARY_NOT_SUPPORTED', 'this endpoint takes JSON text frames, such as {"type":"publish","data":{"text":"hi"}}; binary frames are echoed by /api/echo');
     }
     if (data.length > config.maxMessageBytes) {
-      throw new ApiError(413, 'MESSAGE_TOO_LARGE', `the ${data.length}-byte frame is larger than the most allowed, ${config.maxMessageBytes} bytes (MAX_MESSAGE_BYTES)`);
+      throw messageTooLarge('MESSAGE_TOO_LARGE', 'frame', data.length, config.maxMessageBytes);
     }
     const frame = parseMessageText(ctx, data.toString('utf8'), 'frame');
     const { type, event, data: payload, since } = (typeof frame === 'object' && frame !== null ? frame : {}) as Record<string, unknown>;
@@ -161,4 +161,3 @@ export function createWebSocketTransport(ctx: ServerContext) {
   return { accept, all };
 }
 
-function ignoreError(): void {}

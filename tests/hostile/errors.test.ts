@@ -83,6 +83,27 @@ describe('bodies, charsets, names and ids', () => {
     }
   });
 
+  it('finds the charset parameter itself, not a charset=utf-8 inside another quoted parameter', async () => {
+    const before = server.app.log.headId('charsets');
+    // "+AGEAYgBj-" is UTF-7 for "abc".
+    const res = await post(server.url, '/api/channels/charsets/messages', '{"data":"+AGEAYgBj-"}', 'application/json; foo="a;charset=utf-8"; charset=utf-7');
+    assert.equal(res.status, 415, res.body);
+    assert.equal(errorCode(res), 'UNSUPPORTED_CHARSET');
+    assert.match(JSON.parse(res.body).error.message, /charset is "utf-7"/);
+    assert.equal(server.app.log.headId('charsets'), before);
+  });
+
+  it('refuses a body that is not valid UTF-8 with 400, and stores nothing', async () => {
+    const before = server.app.log.headId('charsets');
+    for (const body of [Buffer.from([0x7b, 0x22, 0x64, 0x61, 0x74, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]), Buffer.from('{"data":"caf\u00e9"}', 'latin1')]) {
+      const res = await post(server.url, '/api/channels/charsets/messages', body, 'application/json');
+      assert.equal(res.status, 400, res.body);
+      assert.equal(errorCode(res), 'INVALID_BODY');
+      assert.match(JSON.parse(res.body).error.message, /not valid UTF-8/);
+    }
+    assert.equal(server.app.log.headId('charsets'), before);
+  });
+
   it('accepts UTF-8 however it is written: absent, upper case, quoted', async () => {
     for (const contentType of ['application/json', 'application/json; charset=UTF-8', 'application/json;charset="utf-8"', 'Application/JSON; Charset=utf-8']) {
       const res = await post(server.url, '/api/channels/charsets/messages', '{"data":"caf\u00e9"}', contentType);

@@ -339,6 +339,19 @@ describe('hostile floods', () => {
     assert.match(refused.json().error.message, /PUBLISH_BYTES_PER_S/);
   });
 
+  it('spends no message token on a publish that the byte bucket refuses', async () => {
+    const limited = await startServer({ publishRatePerS: 1, publishBurst: 3, publishBytesPerS: 10_000 });
+    try {
+      assert.equal((await postRaw(limited, 'tokens', JSON.stringify({ data: 'x'.repeat(15_000) }))).status, 201);
+      assertError(await postRaw(limited, 'tokens', JSON.stringify({ data: 'x'.repeat(15_000) })), 429, 'RATE_LIMITED');
+      // One of the burst's three messages is spent; the refused one took none, so two are left.
+      assert.equal((await post(limited, 'tokens', 'small')).status, 201);
+      assert.equal((await post(limited, 'tokens', 'small')).status, 201);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('answers 100 publish frames sent in one write, each with an ack or an error frame, and stays open', async () => {
     const ws = await publisher(server, 'frames', '127.0.0.62');
     const frames = Array.from({ length: 100 }, (_, n) => JSON.stringify({ type: 'publish', data: n }));

@@ -56,6 +56,9 @@ describe('hostile origins', () => {
     const res = await request(server.url, '/api/channels/private/messages', { method: 'POST', headers: { Origin: EVIL, 'Content-Type': 'application/json' }, body: '{"data":"planted"}' });
     assert.equal(res.status, 403);
     assert.equal(server.app.log.headId('private'), before);
+    // The same sentence as every other origin refusal: what was refused, the origin, and the origins allowed.
+    assert.equal(errorCode(res), 'ORIGIN_NOT_ALLOWED');
+    assert.match(JSON.parse(res.body).error.message, /^publishing from origin "https?:\/\/[^"]+" is refused; allowed are the server's own origin and ALLOWED_ORIGINS \(/);
   });
 
   it('answers a preflight from another site without any CORS permission', async () => {

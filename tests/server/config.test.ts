@@ -34,6 +34,11 @@ describe('configuration', () => {
     assert.throws(() => configFromEnvironment({}, ['--verbose']), /unknown argument "--verbose"/);
   });
 
+  it('refuses a MAX_MESSAGE_BYTES larger than MAX_FRAME_BYTES, which would turn a WebSocket publish error into a 1009 close', () => {
+    assert.throws(() => configFromEnvironment({ MAX_MESSAGE_BYTES: '100000', MAX_FRAME_BYTES: '65536', PUBLISH_BYTES_PER_S: '100000', MAX_LOG_BYTES: '1000000' }), /MAX_MESSAGE_BYTES \(100000\) cannot be larger than MAX_FRAME_BYTES \(65536\)/);
+    assert.equal(resolveConfig({ maxMessageBytes: 1024, maxFrameBytes: 1024 }).maxMessageBytes, 1024);
+  });
+
   it('is listed in full, with defaults, in the README configuration table', async () => {
     const readme = await readFile('README.md', 'utf8');
     for (const setting of [...INTEGER_SETTINGS, ...STRING_SETTINGS]) {

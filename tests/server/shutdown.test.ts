@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import os from 'node:os';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 
@@ -86,6 +87,25 @@ describe('node server/main.ts', () => {
     // The machine may have no network interface besides loopback; then there is nothing more to print.
     const external = Object.values((await import('node:os')).networkInterfaces()).flat().some((a) => a?.family === 'IPv4' && !a.internal);
     if (external) assert.match(output, /On your network, attendees open:\n\s+http:\/\/\d+\.\d+\.\d+\.\d+:\d+\//);
+  });
+
+  it('with --host ::1, prints a URL with the IPv6 address in brackets that answers', { skip: os.networkInterfaces().lo?.some((a) => a.family === 'IPv6') ? false : 'no IPv6 loopback here' }, async () => {
+    const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--host', '::1'], { env: { ...process.env, SITE_DIR: 'tests/server/fixtures/site' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let output = '';
+      await new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk) => {
+          output += chunk;
+          if (/Open http:\S+\n/.test(output)) resolve();
+        });
+      });
+      const url = /Open (http:\S+)\n/.exec(output)?.[1] ?? '';
+      assert.match(url, /^http:\/\/\[::1\]:\d+\/$/);
+      assert.deepEqual(await (await fetch(`${url}api/health`)).json(), { ok: true });
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
   });
 
   it('with --host an address this machine does not have, says which addresses it has and exits with 1', async () => {

@@ -23,7 +23,7 @@ function refusal(url: string, headers: Record<string, string> = {}): Promise<{ s
 describe('WebSocket /api/ws/:channel', () => {
   let server: TestServer;
   before(async () => {
-    server = await startServer({ publishRatePerS: 10_000, publishBurst: 10_000, historyLimit: 5, maxFrameBytes: 1024 });
+    server = await startServer({ publishRatePerS: 10_000, publishBurst: 10_000, historyLimit: 5, maxFrameBytes: 1024, maxMessageBytes: 1024 });
   });
   after(() => server.close());
 

@@ -19,7 +19,7 @@ describe('the Node.js version check', () => {
     assert.equal(result.status, 1);
     assert.equal(result.stdout, '');
     const [first] = result.stderr.split('\n');
-    assert.equal(first, `Realtime Lab needs Node.js 22.18 or newer; you have ${systemVersion}.`);
+    assert.equal(first, `Realtime Lab needs Node.js 22.18 or newer (23.6 or newer on the 23 line); you have ${systemVersion}.`);
     assert.match(result.stderr, /nvm install 24/);
     assert.match(result.stderr, /https:\/\/nodejs\.org\//);
     assert.match(result.stderr, /npm install --prefix ~\/\.cache\/node24 node@24/);
@@ -31,11 +31,13 @@ describe('the Node.js version check', () => {
     assert.equal(result.stdout + result.stderr, '');
   });
 
-  it('draws the line at 22.18', () => {
-    assert.match(checkNode('20.20.2') ?? '', /^Realtime Lab needs Node\.js 22\.18 or newer; you have 20\.20\.2\./);
+  it('draws the line at 22.18, and at 23.6 on the 23 line', () => {
+    assert.match(checkNode('20.20.2') ?? '', /^Realtime Lab needs Node\.js 22\.18 or newer \(23\.6 or newer on the 23 line\); you have 20\.20\.2\./);
     assert.match(checkNode('v22.17.1') ?? '', /you have 22\.17\.1\./);
     assert.equal(checkNode('22.18.0'), null);
-    assert.equal(checkNode('23.0.0'), null);
+    assert.match(checkNode('23.0.0') ?? '', /you have 23\.0\.0\./);
+    assert.match(checkNode('23.5.9') ?? '', /you have 23\.5\.9\./);
+    assert.equal(checkNode('23.6.0'), null);
     assert.equal(checkNode('24.21.0'), null);
   });
 

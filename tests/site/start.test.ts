@@ -1,8 +1,8 @@
 /** The first `npm start` is quiet: the build says one line, without the bundler's noise about Astro's internals. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { summarizeBuild } from '../../scripts/build-if-needed.ts';
+import { lessonIncludes, summarizeBuild } from '../../scripts/build-if-needed.ts';
 import { noSitemap, onBundlerWarning } from '../../scripts/quiet-build.ts';
 
 // astro.config.mjs imports packages that Node cannot load outside Vite: read how it wires these in.
@@ -20,6 +20,14 @@ const BUILD_OUTPUT = [
 ].join('\n');
 
 describe('the first start', () => {
+  it('watches every file a lesson includes with <ServerCode file>, server code, tests and deploy files alike', () => {
+    const watched = lessonIncludes();
+    for (const file of ['server/examples/long-polling-server.mjs', 'tests/server/origin-check.test.ts', 'server/log/redis.ts', 'server/clock.ts', 'server/transports/subscribers.ts', 'deploy/nginx.conf', 'server/transports/sse.ts']) {
+      assert.ok(watched.includes(file), `${file} is watched: ${watched.join(', ')}`);
+    }
+    for (const file of watched) assert.ok(existsSync(file), `${file}, included by a lesson, exists`);
+  });
+
   it('summarizes the build in one line: pages, compression and how many warnings', () => {
     const summary = summarizeBuild(BUILD_OUTPUT, 22_190);
     assert.equal(summary.split('\n').length, 1);
