@@ -199,7 +199,7 @@ test('every sandbox string exists in English and Chinese, with the same placehol
   expect(sandboxKeys(chinese).filter((key) => !(SANDBOX_STRING_KEYS as string[]).includes(key))).toEqual([]);
 });
 
-/** The error codes the server can send, read from its source: every `new ApiError(status, 'CODE'`, plus integerParam's INVALID_<NAME>. */
+/** The error codes the server can send, read from its source: every `new ApiError(status, 'CODE'`, messageTooLarge's codes, and integerParam's INVALID_<NAME>. */
 async function serverErrorCodes(): Promise<Set<string>> {
   const root = path.join(import.meta.dirname, '../../server');
   const files = (await readdir(root, { recursive: true })).filter((file) => file.endsWith('.ts'));
@@ -207,6 +207,8 @@ async function serverErrorCodes(): Promise<Set<string>> {
   for (const file of files) {
     const source = await readFile(path.join(root, file), 'utf8');
     for (const match of source.matchAll(/new ApiError\(\s*[^,()]+,\s*'([A-Z][A-Z0-9_]*)'/g)) codes.add(match[1] as string);
+    // messageTooLarge('BODY_TOO_LARGE' | 'MESSAGE_TOO_LARGE', …) builds the one size error of both paths.
+    for (const match of source.matchAll(/messageTooLarge\(\s*'([A-Z][A-Z0-9_]*)'/g)) codes.add(match[1] as string);
     // integerParam(params, 'limit', …) builds its code from the parameter's name: INVALID_LIMIT.
     for (const match of source.matchAll(/integerParam\(\s*\w+,\s*'(\w+)'/g)) codes.add(`INVALID_${(match[1] as string).toUpperCase()}`);
   }
