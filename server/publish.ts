@@ -63,7 +63,8 @@ export function parseMessageText(ctx: ServerContext, text: string, what: 'reques
 
 /**
  * Checks a publish from any transport and appends it to the log. `bytes` is the size of the
- * body or frame it came in, charged to the address's PUBLISH_BYTES_PER_S. Everything is checked
+ * body or frame it came in, charged to the address's PUBLISH_BYTES_PER_S; each transport has
+ * refused one over MAX_MESSAGE_BYTES before reading or parsing it. Everything is checked
  * before the log takes an id, so a refused publish leaves the channel as it was.
  */
 export async function publishMessage(ctx: ServerContext, channel: string, type: unknown, data: unknown, address: string, bytes: number): Promise<StoredMessage> {
@@ -79,9 +80,6 @@ export async function publishMessage(ctx: ServerContext, channel: string, type: 
   }
   if (data === undefined) {
     throw new ApiError(400, 'MISSING_DATA', 'the message needs a "data" field: any JSON value, such as {"text": "hello"}');
-  }
-  if (bytes > ctx.config.maxMessageBytes) {
-    throw messageTooLarge('MESSAGE_TOO_LARGE', 'message', bytes, ctx.config.maxMessageBytes);
   }
   // Both buckets are checked before either is spent: a publish one refuses costs nothing in the other.
   const now = Date.now();

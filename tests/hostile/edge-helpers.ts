@@ -18,6 +18,8 @@ export interface RawOptions {
   body?: string | Buffer;
   /** Another loopback address (127.0.0.2, ...) to be a distinct client. */
   localAddress?: string;
+  /** How long to wait for the answer; ANSWER_TIMEOUT_MS unless said. */
+  timeoutMs?: number;
 }
 
 /** Every test waits at most this long for an answer: a hostile case must end, one way or the other. */
@@ -26,17 +28,19 @@ const ANSWER_TIMEOUT_MS = 5000;
 /** One request on its own connection, answered in full. */
 export function request(base: string, path: string, options: RawOptions = {}): Promise<RawResponse> {
   const url = new URL(base);
+  const timeout = options.timeoutMs ?? ANSWER_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress, agent: false, timeout: ANSWER_TIMEOUT_MS },
+      { host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress, agent: false, timeout },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer to ${path} within ${ANSWER_TIMEOUT_MS} ms`)));
+    req.on('timeout', () => req.destroy(new Error(`no answer to ${path} within ${timeout} ms`)));
     req.on('error', reject);
     req.end(options.body);
   });

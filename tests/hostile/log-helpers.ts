@@ -4,9 +4,10 @@
  * reader that runs alongside every case and checks that it lost and doubled nothing.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import type http from 'node:http';
 import { WebSocket } from 'ws';
 import type { TestServer } from '../server/helpers.ts';
+import { request as rawRequest, type RawOptions } from './edge-helpers.ts';
 
 export interface Answer {
   status: number;
@@ -16,24 +17,10 @@ export interface Answer {
 }
 
 /** One HTTP request from `localAddress` (127.0.0.1 unless said), resolved with the whole answer. */
-export function request(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; localAddress?: string; timeoutMs?: number } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
-      });
-      res.on('error', reject);
-    });
-    req.setTimeout(options.timeoutMs ?? 10_000, () => req.destroy(new Error(`no answer from ${url} within ${options.timeoutMs ?? 10_000} ms`)));
-    req.on('error', reject);
-    req.end(options.body);
-  });
+export async function request(url: string, options: RawOptions = {}): Promise<Answer> {
+  const { origin, pathname, search } = new URL(url);
+  const { status, headers, body } = await rawRequest(origin, `${pathname}${search}`, { timeoutMs: 10_000, ...options });
+  return { status, headers, text: body, json: () => JSON.parse(body) };
 }
 
 /** Publishes `data` over HTTP, as `{ data }`. */
