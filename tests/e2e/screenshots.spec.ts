@@ -1,6 +1,7 @@
 /**
- * Screenshots of the playground for a person to look at: light and dark, English and Chinese,
- * desktop and phone. Runs only when RL_SCREENSHOTS_DIR names a folder to write them to.
+ * Screenshots for a person to look at: the playground, and a lesson with a diagram and a table;
+ * light and dark, English and Chinese, desktop and phone. Runs only when RL_SCREENSHOTS_DIR
+ * names a folder to write them to.
  */
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -30,6 +31,25 @@ for (const lang of ['en', 'zh-cn'] as const) {
         await page.screenshot({ path: path.join(dir as string, `sandbox-${lang}-${theme}-${device}.png`), fullPage: true });
         // One sandbox at full resolution, as the reader sees it.
         await sandboxes.nth(2).screenshot({ path: path.join(dir as string, `sandbox-${lang}-${theme}-${device}-sse.png`) });
+      });
+
+      test(`the polling lesson's diagram and table look right in ${lang}, ${theme}, on a ${device}`, async ({ page }) => {
+        await page.setViewportSize(device === 'desktop' ? { width: 1280, height: 900 } : { width: 390, height: 844 });
+        await page.addInitScript((value) => {
+          if (window === window.top) localStorage.setItem('starlight-theme', value);
+        }, theme);
+        await page.goto(lang === 'en' ? '/lessons/polling/' : '/zh-cn/lessons/polling/');
+        const name = (part: string) => path.join(dir as string, `lesson-${lang}-${theme}-${device}-${part}.png`);
+        const diagram = page.locator('main .rl-diagram').first();
+        await expect(diagram).toBeVisible();
+        await diagram.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: name('diagram') });
+        const table = page.locator('main table').first();
+        await table.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: name('table') });
+        // The sandbox toolbar, with its Run button.
+        await page.locator('[data-rl-sandbox]').first().scrollIntoViewIfNeeded();
+        await page.screenshot({ path: name('sandbox') });
       });
     }
   }
