@@ -45,6 +45,11 @@ export interface Config {
   maxJsonDepth: number;
   publishBytesPerS: number;
   channelIdleMs: number;
+  runIdleMs: number;
+  maxRunsPerAddress: number;
+  maxTapEvents: number;
+  /** The secret run ids are signed with, shared by every instance of a deployment; empty: a random one per process. */
+  runSecret: string;
 }
 
 type IntegerKey = { [K in keyof Config]: Config[K] extends number ? K : never }[keyof Config];
@@ -86,6 +91,9 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'maxLogBytes', env: 'MAX_LOG_BYTES', default: 64 * 1024 * 1024, min: 64 * 1024, max: 64 * 1024 * 1024 * 1024, description: 'bytes the in-memory history may hold in all channels together (each message counted as its envelope JSON as the heap holds it, plus 200 for its bookkeeping); past it the channel holding the most bytes loses its oldest messages, and its readers get a gap' },
   { key: 'maxJsonDepth', env: 'MAX_JSON_DEPTH', default: 32, min: 2, max: 1000, description: 'deepest nesting of objects and arrays in a publish body or frame, counting the outer object; checked before parsing (400 JSON_TOO_DEEP, or an error frame, past it)' },
   { key: 'publishBytesPerS', env: 'PUBLISH_BYTES_PER_S', default: 64 * 1024, min: 64, max: 1024 * 1024 * 1024, description: 'bytes per second one client address may publish, sustained, in bursts of twice that (429 past it)' },
+  { key: 'runIdleMs', env: 'RUN_IDLE_MS', default: 10 * 60 * 1000, min: 1000, max: 24 * 3600 * 1000, description: 'a run (one Run of a sandbox, an exercise check or a lab race; `POST /api/runs`) ends this long after its last traffic; its id then gets 404 UNKNOWN_RUN' },
+  { key: 'maxRunsPerAddress', env: 'MAX_RUNS_PER_ADDRESS', default: 20, min: 1, max: 100_000, description: 'live runs one client address may hold (429 TOO_MANY_RUNS past it)' },
+  { key: 'maxTapEvents', env: 'MAX_TAP_EVENTS', default: 2000, min: 10, max: 1_000_000, description: 'tap events kept per run for a late tap reader; past it the oldest go, and the tap says how many with `event: gap`' },
   { key: 'channelIdleMs', env: 'CHANNEL_IDLE_MS', default: 15 * 60 * 1000, min: 100, max: 7 * 24 * 3600 * 1000, description: 'a channel with no subscriber and no new message for this long is removed, with its history (a reader that resumes from one of its ids gets a gap); in Redis, counted from its last message alone' },
 ];
 
@@ -99,17 +107,19 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   siteDir: 'dist',
   redisUrl: '',
   instanceName: '',
+  runSecret: '',
 });
 
 /** The string settings, for the README's table. */
 export const STRING_SETTINGS = [
   { key: 'host', env: 'HOST', default: '127.0.0.1', description: 'address to listen on (also `--host`); `0.0.0.0` lets others on the network connect' },
-  { key: 'allowedOrigins', env: 'ALLOWED_ORIGINS', default: 'null', description: 'comma-separated origins allowed besides the server\'s own: `null` is the sandbox frames, `*` allows any' },
+  { key: 'allowedOrigins', env: 'ALLOWED_ORIGINS', default: 'null', description: 'comma-separated origins allowed besides the server\'s own: `null` is the sandbox frames, served only when the request carries a live run (`run=`), `*` allows any' },
   { key: 'allowedHosts', env: 'ALLOWED_HOSTS', default: '', description: 'comma-separated host names the server answers to besides localhost, 127.0.0.1, `HOST` and, with `--host 0.0.0.0`, its network addresses (`lab.example.org`; `.example.org` also covers its subdomains; `*` any); other `Host` headers get 421, which stops DNS rebinding' },
   { key: 'trustProxy', env: 'TRUST_PROXY', default: '', description: 'the reverse proxies (such as nginx) whose `X-Forwarded-For` is believed, so that per-address limits count each client, not the proxy: `loopback` (or `1`) for a proxy on this machine, or comma-separated addresses and ranges (`10.0.0.5, 10.1.0.0/16`, `uniquelocal`); empty: every client is its socket address' },
   { key: 'siteDir', env: 'SITE_DIR', default: 'dist', description: 'folder of the built site that the server serves' },
   { key: 'redisUrl', env: 'REDIS_URL', default: '', description: 'keeps the channel log in Redis Streams (`redis://host:6379`), shared by several instances behind a proxy; empty keeps it in memory' },
   { key: 'instanceName', env: 'INSTANCE_NAME', default: '', description: 'the name `/api/stats` gives this instance; empty means `<hostname>-<pid>`' },
+  { key: 'runSecret', env: 'RUN_SECRET', default: '', description: 'the secret run ids are signed with (at least 16 characters); every instance behind one proxy must share it, so that a run issued by one is accepted by all; empty: a random secret per process' },
 ] as const;
 
 /** Thrown for a setting that is out of range or contradicts another. */
@@ -152,6 +162,9 @@ export function resolveConfig(overrides: Partial<Config> = {}): Config {
   }
   if (config.redisUrl !== '' && !/^rediss?:\/\/[^\s]+$/.test(config.redisUrl)) {
     throw new ConfigError(`REDIS_URL must be a Redis URL such as "redis://127.0.0.1:6379" (or rediss:// for TLS); received ${JSON.stringify(config.redisUrl)}`);
+  }
+  if (config.runSecret !== '' && Buffer.byteLength(config.runSecret) < 16) {
+    throw new ConfigError(`RUN_SECRET must be at least 16 characters, shared by every instance of the deployment (or empty for a random secret per process); received one of ${Buffer.byteLength(config.runSecret)}`);
   }
   for (const origin of config.allowedOrigins) {
     if (origin !== '*' && origin !== 'null' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
@@ -204,6 +217,7 @@ export function configFromEnvironment(env: Record<string, string | undefined>, a
   if (source.SITE_DIR) overrides.siteDir = source.SITE_DIR;
   if (source.REDIS_URL) overrides.redisUrl = source.REDIS_URL.trim();
   if (source.INSTANCE_NAME) overrides.instanceName = source.INSTANCE_NAME.trim();
+  if (source.RUN_SECRET) overrides.runSecret = source.RUN_SECRET;
   if (source.ALLOWED_ORIGINS !== undefined) {
     overrides.allowedOrigins = source.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   }

@@ -177,10 +177,17 @@ export class OriginPolicy {
     this.#any = this.#allowed.has('*');
   }
 
-  /** Whether a request with this Origin header may use the API. No Origin (not a browser) is allowed. */
-  allows(req: IncomingMessage): boolean {
+  /**
+   * Whether a request with this Origin header may use the API. No Origin (not a browser) is
+   * allowed. `Origin: null` (a sandboxed frame, which any website can embed) is allowed only
+   * for a request that carries a live run (`withRun`), and only while ALLOWED_ORIGINS lists
+   * `null` or `*`.
+   */
+  allows(req: IncomingMessage, withRun = false): boolean {
     const origin = req.headers.origin;
-    if (origin === undefined || this.#any || this.#allowed.has(origin)) return true;
+    if (origin === undefined) return true;
+    if (origin === 'null') return withRun && (this.#any || this.#allowed.has(origin));
+    if (this.#any || this.#allowed.has(origin)) return true;
     const host = req.headers.host;
     return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
   }
@@ -190,10 +197,10 @@ export class OriginPolicy {
    * Origins listed in ALLOWED_ORIGINS are named back, with credentials; `*` answers `*`,
    * never with credentials, so that it cannot lend a visitor's cookies to any site.
    */
-  applyCors(req: IncomingMessage, res: ServerResponse): boolean {
+  applyCors(req: IncomingMessage, res: ServerResponse, withRun = false): boolean {
     const origin = req.headers.origin;
     if (origin === undefined) return true;
-    if (!this.allows(req)) return false;
+    if (!this.allows(req, withRun)) return false;
     const listed = this.#allowed.has(origin);
     res.setHeader('Access-Control-Allow-Origin', listed || !this.#any ? origin : '*');
     res.setHeader('Vary', 'Origin');
@@ -205,13 +212,16 @@ export class OriginPolicy {
 
   /** The 403 for a request from an origin that may not use `what`. */
   refusal(req: IncomingMessage, what: string): ApiError {
+    if (req.headers.origin === 'null' && (this.#any || this.#allowed.has('null'))) {
+      return new ApiError(403, 'ORIGIN_NOT_ALLOWED', `${what} from a sandboxed frame (Origin null) is served only with a live run: the page asks POST /api/runs and the frame adds run=<id> to its API URLs; this request carries none`);
+    }
     return new ApiError(403, 'ORIGIN_NOT_ALLOWED', `${what} from origin ${describeValue(req.headers.origin)} is refused; allowed are the server's own origin and ALLOWED_ORIGINS (${[...this.#allowed].join(', ') || 'none'})`);
   }
 
   /** Answers a CORS preflight. */
-  preflight(req: IncomingMessage, res: ServerResponse): void {
-    if (this.applyCors(req, res)) {
-      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+  preflight(req: IncomingMessage, res: ServerResponse, withRun = false): void {
+    if (this.applyCors(req, res, withRun)) {
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
       res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Last-Event-ID, If-None-Match');
       res.setHeader('Access-Control-Max-Age', '600');
     }

@@ -114,7 +114,7 @@ export function createPublishHandler(ctx: ServerContext) {
   return async function handlePublish(req: IncomingMessage, res: ServerResponse, channelParam: string): Promise<void> {
     ctx.stats.requests.publish += 1;
     const channel = checkChannel(channelParam);
-    if (!ctx.origins.allows(req)) {
+    if (!ctx.origins.allows(req, ctx.runs.hasRun(req))) {
       throw ctx.origins.refusal(req, 'publishing');
     }
     checkJsonContentType(req.headers['content-type']);
@@ -130,6 +130,7 @@ export function createPublishHandler(ctx: ServerContext) {
         else resolve((req as express.Request).body instanceof Uint8Array ? (req as express.Request).body : new Uint8Array(0));
       });
     });
+    ctx.runs.recordBody(req, bytes);
     const text = decodeUtf8(bytes, 'request body');
     const body = parseMessageText(ctx, text, 'request body');
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {

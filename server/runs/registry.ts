@@ -15,6 +15,8 @@ export interface RunConnection {
   readonly technique: Technique;
   /** Abrupt destroys the socket; clean closes as the technique does (1001, end of stream, 204). */
   cut(mode: 'abrupt' | 'clean'): void;
+  /** The run's faults changed: output held back by the old ones is re-timed or let go. */
+  faultsChanged(): void;
 }
 
 export interface Run {
@@ -26,6 +28,10 @@ export interface Run {
   readonly connections: Set<RunConnection>;
   /** The address that asked for the run, for the per-address bound; empty when issued by another instance. */
   readonly address: string;
+  /** Channels the run's connections have used: the `restart` fault marks each one's head. */
+  readonly channels: Set<string>;
+  /** Under `restart`: each channel's newest id when the fault was set; ids up to it are from "before the restart". */
+  restartMarks: Map<string, string>;
 }
 
 export interface RunRegistryOptions {
@@ -102,7 +108,7 @@ export class RunRegistry {
   }
 
   #add(id: string, address: string, now: number): Run {
-    const run: Run = { id, tap: new RunTap(this.#options.maxTapEvents), faults: { ...NO_FAULTS }, lastTraffic: now, connections: new Set(), address };
+    const run: Run = { id, tap: new RunTap(this.#options.maxTapEvents), faults: { ...NO_FAULTS }, lastTraffic: now, connections: new Set(), address, channels: new Set(), restartMarks: new Map() };
     this.#runs.set(id, run);
     if (address) this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
     return run;

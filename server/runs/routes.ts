@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import { ApiError, describeValue } from '../errors.ts';
 import { clientAddress, sendJson } from '../http.ts';
-import { applyFaults, NO_FAULTS } from './faults.ts';
+import { applyFaults, NO_FAULTS, type Faults } from './faults.ts';
 import type { Run, RunRegistry } from './registry.ts';
 
 export interface RunRoutesOptions {
@@ -21,6 +21,8 @@ export interface RunRoutesOptions {
   allowsOrigin(req: IncomingMessage): boolean;
   sseRetryMs: number;
   maxBufferedBytes: number;
+  /** Called after a PUT or DELETE has changed the run's faults, with the faults before it. */
+  faultsSet?(run: Run, before: Faults): void;
 }
 
 /** Largest body a faults or drop request may have. */
@@ -97,13 +99,17 @@ export function createRunRoutes(options: RunRoutesOptions) {
 
   router.put('/:run/faults', async (req, res) => {
     const run = runOf(req);
+    const before = run.faults;
     run.faults = applyFaults(run.faults, await readBody(req, res));
+    options.faultsSet?.(run, before);
     sendJson(res, 200, JSON.stringify(run.faults), { 'Cache-Control': 'no-store' });
   });
 
   router.delete('/:run/faults', (req, res) => {
     const run = runOf(req);
+    const before = run.faults;
     run.faults = { ...NO_FAULTS };
+    options.faultsSet?.(run, before);
     sendJson(res, 200, JSON.stringify(run.faults), { 'Cache-Control': 'no-store' });
   });
 

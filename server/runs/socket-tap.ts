@@ -1,11 +1,11 @@
 import type { Duplex } from 'node:stream';
 
 /**
- * Watches the bytes of one socket in both directions, as they are read and written, without
- * changing them: `onIn` sees every chunk read, `onOut` every chunk written (the HTTP response
- * head included). Only tapped sockets pay for it; `untap` restores the socket's own write.
+ * Watches every chunk written to a socket, without changing it: the HTTP response head is
+ * written here by node:http, and WebSocket frames by ws. Only tapped sockets pay for it;
+ * the returned `untap` restores the socket's own write.
  */
-export function tapSocketBytes(socket: Duplex, onIn: (chunk: Buffer) => void, onOut: (chunk: Buffer) => void): () => void {
+export function tapWrites(socket: Duplex, onOut: (chunk: Buffer) => void): () => void {
   const write = socket.write;
   const tapped = function (this: Duplex, chunk: unknown, ...rest: unknown[]): boolean {
     if (typeof chunk === 'string') onOut(Buffer.from(chunk, typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : 'utf8'));
@@ -13,9 +13,21 @@ export function tapSocketBytes(socket: Duplex, onIn: (chunk: Buffer) => void, on
     return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
   };
   socket.write = tapped as Duplex['write'];
-  socket.on('data', onIn);
   return () => {
     if (socket.write === tapped) socket.write = write;
+  };
+}
+
+/**
+ * Watches the bytes of one socket in both directions, as they are read and written, without
+ * changing them: `onIn` sees every chunk read, `onOut` every chunk written. For an upgraded
+ * socket (WebSocket), whose reads are `data` events; node:http reads its own sockets directly.
+ */
+export function tapSocketBytes(socket: Duplex, onIn: (chunk: Buffer) => void, onOut: (chunk: Buffer) => void): () => void {
+  const untap = tapWrites(socket, onOut);
+  socket.on('data', onIn);
+  return () => {
+    untap();
     socket.off('data', onIn);
   };
 }

@@ -122,7 +122,7 @@ export function createLongPollingTransport(ctx: ServerContext) {
     let cursor = since;
     for (;;) {
       waiter.missed = false;
-      const page = await log.readAfter(channel, cursor, limit);
+      const page = await ctx.runs.readAfter(res, channel, cursor, limit);
       if (res.destroyed) return;
       if (page.messages.length > 0 || page.gap) {
         finish(waiter);
@@ -136,6 +136,18 @@ export function createLongPollingTransport(ctx: ServerContext) {
   }
   // #endregion handle-long-poll
 
+  /** Answers one held request with 204 now (a clean drop): its client asks again at once. */
+  function answerNow(res: ServerResponse): void {
+    for (const set of waiters.values()) {
+      for (const waiter of set) {
+        if (waiter.res !== res) continue;
+        finish(waiter);
+        res.writeHead(204, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }).end();
+        return;
+      }
+    }
+  }
+
   /** On shutdown: answer every held request with 204, so clients ask again elsewhere. */
   function close(): void {
     for (const set of [...waiters.values()]) {
@@ -146,5 +158,5 @@ export function createLongPollingTransport(ctx: ServerContext) {
     }
   }
 
-  return { handleLongPoll, close };
+  return { handleLongPoll, answerNow, close };
 }

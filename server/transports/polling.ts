@@ -61,7 +61,7 @@ export function createPollingTransport(ctx: ServerContext) {
   // #endregion handle-poll
 
   async function sendPage(res: ServerResponse, channel: string, since: string | null, limit: number, etag: string): Promise<void> {
-    const page = since === null ? await log.readLatest(channel, limit) : await log.readAfter(channel, since, limit);
+    const page = since === null ? await log.readLatest(channel, limit) : await ctx.runs.readAfter(res, channel, since, limit);
     sendJson(res, 200, formatPage(page), { ETag: etag, 'Cache-Control': 'no-cache' });
   }
 }

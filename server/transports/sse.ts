@@ -102,7 +102,7 @@ export function createSseTransport(ctx: ServerContext) {
 
     let page: ReadResult | undefined;
     try {
-      page = lastEventId === null ? undefined : await log.readAfter(channel, lastEventId, REPLAY_PAGE_MESSAGES);
+      page = lastEventId === null ? undefined : await ctx.runs.readAfter(res, channel, lastEventId, REPLAY_PAGE_MESSAGES);
     } catch (error) {
       detach(channel, res);
       if (error instanceof ApiError && error.status === 503) {
@@ -129,7 +129,7 @@ export function createSseTransport(ctx: ServerContext) {
     // #endregion headers
     // #region replay
     // `replayed` counts the first page read: every message after Last-Event-ID, unless more than REPLAY_PAGE_MESSAGES follow it.
-    const connected = { connectionId: ctx.nextConnectionId(), lastEventId, replayed: page?.messages.length ?? 0 };
+    const connected = { connectionId: ctx.runs.connectionId(res), lastEventId, replayed: page?.messages.length ?? 0 };
     write(res, `retry: ${config.sseRetryMs}\n\nevent: connected\ndata: ${JSON.stringify(connected)}\n\n`);
     // The history after Last-Event-ID, page by page, each event written as it goes; then the
     // live messages that arrived meanwhile, without any the replay already sent.
@@ -151,10 +151,15 @@ export function createSseTransport(ctx: ServerContext) {
   }
   // #endregion heartbeat
 
-  /** On shutdown: end every stream. EventSource clients will reconnect on their own. */
-  function close(): void {
-    for (const res of [...streams.all()]) res.end();
+  /** Ends one stream: its client reconnects after `retry` with Last-Event-ID. */
+  function end(res: ServerResponse): void {
+    res.end();
   }
 
-  return { handleSse, heartbeat, close };
+  /** On shutdown: end every stream. EventSource clients will reconnect on their own. */
+  function close(): void {
+    for (const res of [...streams.all()]) end(res);
+  }
+
+  return { handleSse, heartbeat, end, close };
 }

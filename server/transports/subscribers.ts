@@ -147,7 +147,7 @@ export class Subscribers<T extends EventEmitter> {
   async replay(subscriber: T, channel: string, since: string | null, first: ReadResult | undefined, writer: ReplayWriter): Promise<void> {
     this.hold(subscriber);
     const held = this.#held.get(subscriber) as Held;
-    const { log, stats } = this.#ctx;
+    const { log, stats, runs } = this.#ctx;
     const live = () => this.#held.get(subscriber) === held;
     let lastSent: string | undefined;
     /** Bytes and messages written since the last wait. */
@@ -155,7 +155,7 @@ export class Subscribers<T extends EventEmitter> {
     let inChunk = 0;
     let limit = REPLAY_PAGE_MESSAGES;
     try {
-      let page = since === null ? undefined : (first ?? (await log.readAfter(channel, since, limit)));
+      let page = since === null ? undefined : (first ?? (await runs.readAfter(subscriber, channel, since, limit)));
       let cursor = since;
       while (page && live()) {
         if (page.gap && cursor !== null) writer.gap(cursor, page);
@@ -189,7 +189,7 @@ export class Subscribers<T extends EventEmitter> {
         if (!(unsent || page.more) || (oldestHeld && lastSent !== undefined && log.compareIds(oldestHeld.id, lastSent) <= 0)) break;
         cursor = lastSent ?? page.cursor;
         page = undefined; // not kept alive while the next one is read
-        page = await log.readAfter(channel, cursor, limit);
+        page = await runs.readAfter(subscriber, channel, cursor, limit);
       }
     } catch (error) {
       if (!live()) return;

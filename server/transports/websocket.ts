@@ -132,7 +132,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
     const key = req.headers['sec-websocket-key'] ?? '';
     send(ws, JSON.stringify({
       type: 'welcome',
-      connectionId: ctx.nextConnectionId(),
+      connectionId: ctx.runs.connectionId(ws),
       cursor: since ?? log.headId(channel),
       handshake: { key, accept: computeAccept(key), version: req.headers['sec-websocket-version'] ?? null },
     }));

@@ -33,6 +33,13 @@ export async function startServer(overrides: Partial<Config> = {}, options: Para
   };
 }
 
+/** A new run from POST /api/runs, as a sandbox's page asks for one before each Run. */
+export async function newRun(server: TestServer): Promise<string> {
+  const res = await fetch(`${server.url}/api/runs`, { method: 'POST' });
+  if (res.status !== 201) throw new Error(`POST /api/runs failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { run: string }).run;
+}
+
 /** Publishes over HTTP and returns the envelope. */
 export async function publish(server: TestServer, channel: string, data: unknown, type?: string): Promise<{ id: string; type: string; data: unknown }> {
   const res = await fetch(`${server.url}/api/channels/${channel}/messages`, {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { publish, startServer, type TestServer } from './helpers.ts';
+import { newRun, publish, startServer, type TestServer } from './helpers.ts';
 
 async function poll(server: TestServer, query: string, headers: Record<string, string> = {}) {
   return fetch(`${server.url}/api/poll/${query}`, { headers });
@@ -110,8 +110,12 @@ describe('GET /api/poll/:channel', () => {
     assert.equal((await res.json()).error.code, 'NOT_FOUND');
   });
 
-  it('answers a sandboxed frame (Origin null) with CORS headers that expose the ETag', async () => {
-    const res = await poll(server, 'chat', { Origin: 'null' });
+  it('answers a sandboxed frame (Origin null) that carries a live run with CORS headers that expose the ETag, and refuses one without', async () => {
+    const refused = await poll(server, 'chat', { Origin: 'null' });
+    assert.equal(refused.status, 403);
+    assert.equal((await refused.json()).error.code, 'ORIGIN_NOT_ALLOWED');
+    const res = await poll(server, `chat?run=${await newRun(server)}`, { Origin: 'null' });
+    assert.equal(res.status, 200);
     assert.equal(res.headers.get('access-control-allow-origin'), 'null');
     assert.match(res.headers.get('access-control-expose-headers') ?? '', /ETag/);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { publish, startServer, type TestServer } from './helpers.ts';
+import { newRun, publish, startServer, type TestServer } from './helpers.ts';
 
 function post(server: TestServer, channel: string, body: string, headers: Record<string, string> = { 'Content-Type': 'application/json' }) {
   return fetch(`${server.url}/api/channels/${channel}/messages`, { method: 'POST', headers, body });
@@ -97,15 +97,19 @@ describe('POST /api/channels/:channel/messages', () => {
     assert.match((await reserved.json()).error.message, /reserved/);
   });
 
-  it('answers a sandboxed frame (Origin null) with CORS headers, preflight included', async () => {
-    const preflight = await fetch(`${server.url}/api/channels/chat/messages`, {
+  it('answers a sandboxed frame (Origin null) that carries a live run with CORS headers, preflight included, and refuses one without', async () => {
+    const refused = await post(server, 'chat', '{"data":1}', { 'Content-Type': 'application/json', Origin: 'null' });
+    assert.equal(refused.status, 403);
+    assert.equal((await refused.json()).error.code, 'ORIGIN_NOT_ALLOWED');
+    const run = await newRun(server);
+    const preflight = await fetch(`${server.url}/api/channels/chat/messages?run=${run}`, {
       method: 'OPTIONS',
       headers: { Origin: 'null', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
     });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'null');
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Content-Type/i);
-    const res = await post(server, 'chat', '{"data":1}', { 'Content-Type': 'application/json', Origin: 'null' });
+    const res = await fetch(`${server.url}/api/channels/chat/messages?run=${run}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: 'null' }, body: '{"data":1}' });
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('access-control-allow-origin'), 'null');
   });

@@ -127,7 +127,7 @@ describe('the runs API', () => {
     const held = http.createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/event-stream' });
       res.write(': open\n\n');
-      run.connections.add({ id: 'c9', technique: 'sse', cut: (mode) => (mode === 'abrupt' ? res.socket?.destroy() : res.end()) });
+      run.connections.add({ id: 'c9', technique: 'sse', cut: (mode) => (mode === 'abrupt' ? res.socket?.destroy() : res.end()), faultsChanged: () => {} });
     });
     held.listen(0, '127.0.0.1');
     await once(held, 'listening');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EventSource } from 'eventsource';
-import { publish, startServer, until, type TestServer } from './helpers.ts';
+import { newRun, publish, startServer, until, type TestServer } from './helpers.ts';
 
 /** Reads a raw event stream with fetch, returning the text once `done` is true of it. */
 async function readStream(url: string, done: (text: string) => boolean, headers: Record<string, string> = {}): Promise<{ res: Response; text: string }> {
@@ -96,8 +96,10 @@ describe('GET /api/sse/:channel', () => {
     assert.equal((await res.json()).error.code, 'INVALID_ID');
   });
 
-  it('answers a sandboxed frame (Origin null) with CORS headers', async () => {
-    const { res } = await readStream(`${server.url}/api/sse/chat`, (t) => t.includes('connected'), { Origin: 'null' });
+  it('answers a sandboxed frame (Origin null) that carries a live run with CORS headers, and refuses one without', async () => {
+    const refused = await fetch(`${server.url}/api/sse/chat`, { headers: { Origin: 'null' } });
+    assert.equal(refused.status, 403);
+    const { res } = await readStream(`${server.url}/api/sse/chat?run=${await newRun(server)}`, (t) => t.includes('connected'), { Origin: 'null' });
     assert.equal(res.headers.get('access-control-allow-origin'), 'null');
   });
 

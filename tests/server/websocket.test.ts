@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { FrameReader, publish, startServer, until, type TestServer } from './helpers.ts';
+import { FrameReader, newRun, publish, startServer, until, type TestServer } from './helpers.ts';
 
 /** The status line of a refused handshake, with its JSON body. */
 function refusal(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
@@ -164,12 +164,15 @@ describe('WebSocket /api/ws/:channel', () => {
     assert.equal(code, 1009);
   });
 
-  it('refuses a handshake from an origin that is not allowed with 403, and accepts null and its own', async () => {
-    const refused = await refusal(server.ws('/api/ws/chat'), { Origin: 'https://evil.example' });
-    assert.equal(refused.status, 403);
-    assert.equal(refused.body.error.code, 'ORIGIN_NOT_ALLOWED');
-    for (const origin of ['null', server.url]) {
-      const client = await new FrameReader(server.ws('/api/ws/chat'), { headers: { Origin: origin } }).opened();
+  it('refuses a handshake from an origin that is not allowed, or from null without a live run, with 403, and accepts null with a run and its own', async () => {
+    for (const origin of ['https://evil.example', 'null']) {
+      const refused = await refusal(server.ws('/api/ws/chat'), { Origin: origin });
+      assert.equal(refused.status, 403);
+      assert.equal(refused.body.error.code, 'ORIGIN_NOT_ALLOWED');
+    }
+    const run = await newRun(server);
+    for (const [origin, path] of [['null', `/api/ws/chat?run=${run}`], [server.url, '/api/ws/chat']] as const) {
+      const client = await new FrameReader(server.ws(path), { headers: { Origin: origin } }).opened();
       assert.equal((await client.next()).type, 'welcome');
       await client.close();
     }
