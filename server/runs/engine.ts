@@ -98,7 +98,8 @@ export class RunEngine {
     this.registry = new RunRegistry(new RunIds(secret, config.runIdleMs), {
       idleMs: config.runIdleMs,
       maxRunsPerAddress: config.maxRunsPerAddress,
-      maxTapEvents: config.maxTapEvents,
+      maxRuns: config.maxRuns,
+      maxTapBytes: config.maxTapBytes,
     });
     this.routes = createRunRoutes({
       registry: this.registry,

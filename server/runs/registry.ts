@@ -39,8 +39,10 @@ export interface RunRegistryOptions {
   idleMs: number;
   /** Live runs one client address may hold (MAX_RUNS_PER_ADDRESS). */
   maxRunsPerAddress: number;
-  /** Tap events kept per run (MAX_TAP_EVENTS). */
-  maxTapEvents: number;
+  /** Live runs this instance holds in all (MAX_RUNS). */
+  maxRuns: number;
+  /** Bytes of tap events kept per run (MAX_TAP_BYTES). */
+  maxTapBytes: number;
 }
 
 /** The runs this instance holds. */
@@ -61,6 +63,9 @@ export class RunRegistry {
 
   /** A new run for `address`: `{ run, expires }` as POST /api/runs answers. Throws 429 past MAX_RUNS_PER_ADDRESS. */
   issue(address: string, now = Date.now()): { run: string; expires: string } {
+    if (this.#runs.size >= this.#options.maxRuns) {
+      throw new ApiError(503, 'TOO_MANY_RUNS', `the server holds ${this.#runs.size} live runs, the most allowed (MAX_RUNS); a run ends ${Math.round(this.#options.idleMs / 1000)} s after its last traffic, or when its page ends it (DELETE /api/runs/:run)`, { 'Retry-After': '60' });
+    }
     const count = this.#perAddress.get(address) ?? 0;
     if (count >= this.#options.maxRunsPerAddress) {
       throw new ApiError(429, 'TOO_MANY_RUNS', `your address ${address} holds ${count} live runs, the most allowed (MAX_RUNS_PER_ADDRESS); a run ends ${Math.round(this.#options.idleMs / 1000)} s after its last traffic`, { 'Retry-After': '60' });
@@ -91,24 +96,36 @@ export class RunRegistry {
     return this.#runs.get(id);
   }
 
+  /** Ends a run now (its page asked, DELETE /api/runs/:run): its connections are closed and its tap streams ended. */
+  end(run: Run): void {
+    if (this.#runs.get(run.id) !== run) return;
+    for (const connection of [...run.connections]) connection.cut('clean');
+    run.tap.end();
+    this.#forget(run);
+  }
+
   /** Ends runs with no open connection and no tap subscriber whose last traffic is older than RUN_IDLE_MS. */
   sweep(now = Date.now()): void {
     for (const run of this.#runs.values()) {
       if (run.connections.size > 0 || run.tap.subscribers > 0) {
         run.lastTraffic = now;
       } else if (now - run.lastTraffic > this.#options.idleMs) {
-        this.#runs.delete(run.id);
-        if (run.address) {
-          const count = (this.#perAddress.get(run.address) ?? 1) - 1;
-          if (count <= 0) this.#perAddress.delete(run.address);
-          else this.#perAddress.set(run.address, count);
-        }
+        this.#forget(run);
       }
     }
   }
 
+  #forget(run: Run): void {
+    this.#runs.delete(run.id);
+    if (run.address) {
+      const count = (this.#perAddress.get(run.address) ?? 1) - 1;
+      if (count <= 0) this.#perAddress.delete(run.address);
+      else this.#perAddress.set(run.address, count);
+    }
+  }
+
   #add(id: string, address: string, now: number): Run {
-    const run: Run = { id, tap: new RunTap(this.#options.maxTapEvents), faults: { ...NO_FAULTS }, lastTraffic: now, connections: new Set(), address, channels: new Set(), restartMarks: new Map() };
+    const run: Run = { id, tap: new RunTap(this.#options.maxTapBytes), faults: { ...NO_FAULTS }, lastTraffic: now, connections: new Set(), address, channels: new Set(), restartMarks: new Map() };
     this.#runs.set(id, run);
     if (address) this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
     return run;

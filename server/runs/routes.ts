@@ -7,6 +7,7 @@
  *   PUT    /api/runs/:run/faults     sets any of the faults; answers those in force
  *   DELETE /api/runs/:run/faults     switches every fault off
  *   POST   /api/runs/:run/drop       { mode: "abrupt" | "clean" }: cuts every open connection of the run now
+ *   DELETE /api/runs/:run            ends the run now (a sandbox ends its run when it runs again or its page goes)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
@@ -72,25 +73,34 @@ export function createRunRoutes(options: RunRoutesOptions) {
     let head = `retry: ${options.sseRetryMs}\n\n`;
     const dropped = run.tap.dropped;
     if (dropped > 0 && lastSeen < dropped + 1) {
-      head += `event: gap\ndata: ${JSON.stringify({ dropped, message: `the first ${dropped} events of this run are no longer kept (MAX_TAP_EVENTS)` })}\n\n`;
+      head += `event: gap\ndata: ${JSON.stringify({ dropped, message: `the first ${dropped} events of this run are no longer kept (MAX_TAP_BYTES)` })}\n\n`;
     }
     for (const chunk of run.tap.kept()) {
       if (lastSeen === 0 || Number(/^id: (\d+)/.exec(chunk)?.[1]) > lastSeen) head += chunk;
     }
     res.write(head);
-    const unsubscribe = run.tap.subscribe((_event, sse) => {
-      if (res.writableLength > options.maxBufferedBytes) {
-        // A tap reader that falls behind is dropped like any slow consumer; it resumes by id.
-        res.destroy();
-        return;
-      }
-      res.write(sse);
-    });
+    const unsubscribe = run.tap.subscribe(
+      (_event, sse) => {
+        if (res.writableLength > options.maxBufferedBytes) {
+          // A tap reader that falls behind is dropped like any slow consumer; it resumes by id.
+          res.destroy();
+          return;
+        }
+        res.write(sse);
+      },
+      () => res.end(`event: end\ndata: ${JSON.stringify({ message: 'the run has ended' })}\n\n`),
+    );
     tapStreams.add(res);
     res.on('close', () => {
       unsubscribe();
       tapStreams.delete(res);
     });
+  });
+
+  router.delete('/:run', (req, res) => {
+    const run = runOf(req);
+    registry.end(run);
+    res.writeHead(204, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }).end();
   });
 
   router.get('/:run/faults', (req, res) => {

@@ -64,19 +64,22 @@ export function bodyText(body: Buffer | string): { bytes: number; text: string; 
 export type TapListener = (event: TapEvent, sse: string) => void;
 
 /**
- * The events kept for one run (the newest `maxEvents`) and the streams following it. Each
+ * The events kept for one run (the newest, up to `maxBytes` of their SSE text) and the streams
+ * following it. Each
  * event is serialized once, as the SSE chunk every subscriber is sent.
  */
 export class RunTap {
-  readonly #maxEvents: number;
+  readonly #maxBytes: number;
+  #bytes = 0;
   readonly #events: string[] = [];
   readonly #listeners = new Set<TapListener>();
+  readonly #enders = new Set<() => void>();
   #seq = 0;
-  /** Events dropped from the front because the run passed maxEvents. */
+  /** Events dropped from the front because the run passed maxBytes. */
   #dropped = 0;
 
-  constructor(maxEvents: number) {
-    this.#maxEvents = maxEvents;
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
   }
 
   get dropped(): number {
@@ -88,8 +91,9 @@ export class RunTap {
     const full: TapEvent = { seq: ++this.#seq, time: new Date().toISOString(), ...event };
     const sse = `id: ${full.seq}\nevent: tap\ndata: ${JSON.stringify(full)}\n\n`;
     this.#events.push(sse);
-    if (this.#events.length > this.#maxEvents) {
-      this.#events.shift();
+    this.#bytes += sse.length;
+    while (this.#bytes > this.#maxBytes && this.#events.length > 1) {
+      this.#bytes -= (this.#events.shift() as string).length;
       this.#dropped += 1;
     }
     for (const listener of this.#listeners) listener(full, sse);
@@ -101,9 +105,21 @@ export class RunTap {
     return this.#events;
   }
 
-  subscribe(listener: TapListener): () => void {
+  /** Follows new events; `onEnd` is called when the run ends. Returns the unsubscribe function. */
+  subscribe(listener: TapListener, onEnd?: () => void): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    if (onEnd) this.#enders.add(onEnd);
+    return () => {
+      this.#listeners.delete(listener);
+      if (onEnd) this.#enders.delete(onEnd);
+    };
+  }
+
+  /** The run has ended: every subscriber is told, and let go. */
+  end(): void {
+    for (const onEnd of [...this.#enders]) onEnd();
+    this.#listeners.clear();
+    this.#enders.clear();
   }
 
   get subscribers(): number {

@@ -94,8 +94,12 @@ describe('the tap', () => {
     assert.ok(head.endsWith('\r\n\r\n'));
   });
 
-  it('keeps the newest events up to its bound, numbered, and tells subscribers each once', () => {
-    const tap = new RunTap(3);
+  it('keeps the newest events up to its byte bound, numbered, and tells subscribers each once', () => {
+    const event = { connection: 'c1', technique: 'sse', direction: 'out', kind: 'sse', bytes: 10, text: 'data: 0\n\n' } as const;
+    const probe = new RunTap(1_000_000);
+    probe.record(event);
+    // Room for three events like these, not four.
+    const tap = new RunTap(3 * (probe.kept()[0] as string).length + 5);
     const seen: number[] = [];
     const stop = tap.subscribe((event) => seen.push(event.seq));
     for (let i = 0; i < 5; i++) tap.record({ connection: 'c1', technique: 'sse', direction: 'out', kind: 'sse', bytes: 10, text: `data: ${i}\n\n` });
@@ -118,7 +122,7 @@ describe('the tap', () => {
 
 describe('the run registry', () => {
   const secret = Buffer.from('a deployment secret of 32 bytes!');
-  const options = { idleMs: 600_000, maxRunsPerAddress: 3, maxTapEvents: 100 };
+  const options = { idleMs: 600_000, maxRunsPerAddress: 3, maxRuns: 1000, maxTapBytes: 100 * 1024 };
 
   it('issues runs that expire RUN_IDLE_MS after their last traffic, and refuses past MAX_RUNS_PER_ADDRESS', () => {
     const registry = new RunRegistry(new RunIds(secret, options.idleMs), options);

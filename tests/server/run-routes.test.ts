@@ -13,7 +13,7 @@ import { until } from './helpers.ts';
 
 /** The runs API mounted on its own on a real server, as the app will mount it. */
 async function startRunsApi() {
-  const registry = new RunRegistry(new RunIds(Buffer.from('a deployment secret of 32 bytes!'), 600_000), { idleMs: 600_000, maxRunsPerAddress: 5, maxTapEvents: 50 });
+  const registry = new RunRegistry(new RunIds(Buffer.from('a deployment secret of 32 bytes!'), 600_000), { idleMs: 600_000, maxRunsPerAddress: 5, maxRuns: 1000, maxTapBytes: 64 * 1024 });
   const routes = createRunRoutes({
     registry,
     allowsOrigin: (req) => req.headers.origin === undefined || req.headers.origin === 'null' || req.headers.origin === 'http://good.example',
