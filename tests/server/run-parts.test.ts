@@ -102,9 +102,9 @@ describe('the tap', () => {
     const tap = new RunTap(3 * (probe.kept()[0] as string).length + 5);
     const seen: number[] = [];
     const stop = tap.subscribe((event) => seen.push(event.seq));
-    for (let i = 0; i < 5; i++) tap.record({ connection: 'c1', technique: 'sse', direction: 'out', kind: 'sse', bytes: 10, text: `data: ${i}\n\n` });
+    for (let i = 0; i < 5; i++) tap.record(event);
     stop();
-    tap.record({ connection: 'c1', technique: 'sse', direction: 'out', kind: 'close', bytes: 0, by: 'client', code: 'abrupt' });
+    tap.record(event);
     assert.deepEqual(seen, [1, 2, 3, 4, 5]);
     assert.equal(tap.dropped, 3);
     assert.deepEqual(tap.kept().map((chunk) => JSON.parse(/^data: (.*)$/m.exec(chunk)?.[1] ?? '').seq), [4, 5, 6]);
