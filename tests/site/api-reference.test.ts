@@ -86,8 +86,11 @@ describe('the API reference', () => {
       assert.equal(new Set(listed).size, listed.length, 'each code listed once');
     });
 
-    it(`documents (${language}) each fault with the range the server accepts: the bounds pass, one past them is refused`, async () => {
-      const table = rows(section(await page(language), HEADINGS[language].faults));
+    it(`documents (${language}) a new run's faults as the server starts them, and each fault with the range the server accepts: the bounds pass, one past them is refused`, async () => {
+      const text = section(await page(language), HEADINGS[language].faults);
+      const newRun = /```json\n([\s\S]*?)\n```/.exec(text)?.[1] ?? '';
+      assert.deepEqual(JSON.parse(newRun), NO_FAULTS, 'the faults of a new run, as shown');
+      const table = rows(text);
       const documented = new Map(table.map((cells) => [/^`(\w+)`$/.exec(cells[0] as string)?.[1], cells[1] as string]));
       assert.deepEqual(Object.keys(NO_FAULTS).filter((field) => !documented.has(field)), [], 'fault fields without a row');
       for (const field of ['latencyMs', 'jitterMs', 'proxyBuffering', 'dropAfter', 'historyLimit'] as const) {
