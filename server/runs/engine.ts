@@ -178,8 +178,9 @@ export class RunEngine {
     const socket = req.socket;
     const link = new RunLink(run, this.#options.nextConnectionId(), technique, channel, {
       maxHeldBytes: this.#options.config.maxBufferedBytes,
-      cut: (mode) => {
-        if (mode === 'abrupt') socket.destroy();
+      cut: (mode, flushed) => {
+        // Abrupt: no end of the HTTP message, just the end of the TCP connection.
+        if (mode === 'abrupt') flushed ? socket.end() : socket.destroy();
         else if (technique === 'sse') this.#cleanCuts?.sse(res);
         else if (technique === 'long-poll') this.#cleanCuts?.longPoll(res);
         // A poll or publish is answered at once: a clean drop lets it finish.
@@ -270,9 +271,10 @@ export class RunEngine {
     let accepted: WebSocket | undefined;
     const link = new RunLink(run, this.#options.nextConnectionId(), technique, channel, {
       maxHeldBytes: this.#options.config.maxBufferedBytes,
-      cut: (mode) => {
-        // [spec] RFC 6455, 7.4.1: 1001, going away.
+      cut: (mode, flushed) => {
+        // [spec] RFC 6455, 7.4.1: 1001, going away. Abrupt: no close frame, which the client reports as 1006.
         if (mode === 'clean' && accepted) accepted.close(1001, 'dropped by a fault');
+        else if (flushed) socket.end();
         else socket.destroy();
       },
     });

@@ -16,8 +16,11 @@ interface Pending {
 }
 
 export interface RunLinkOptions {
-  /** Cuts the connection: abrupt destroys the socket, clean closes it as the technique does. */
-  cut(mode: 'abrupt' | 'clean'): void;
+  /**
+   * Cuts the connection: abrupt destroys the socket, clean closes it as the technique does.
+   * `flushed`: abrupt, but after what was written has left (dropAfter: the nth message arrives).
+   */
+  cut(mode: 'abrupt' | 'clean', flushed?: boolean): void;
   /** Output held by the faults past this many bytes cuts the connection, as a slow consumer (MAX_BUFFERED_BYTES). */
   maxHeldBytes: number;
 }
@@ -76,11 +79,11 @@ export class RunLink implements RunConnection {
     this.#queuedBytes = 0;
   }
 
-  cut(mode: 'abrupt' | 'clean'): void {
+  cut(mode: 'abrupt' | 'clean', flushed = false): void {
     this.endedBy = 'fault';
     if (mode === 'abrupt') this.#queue = [];
     this.#flush(Infinity);
-    this.#options.cut(mode);
+    this.#options.cut(mode, flushed);
   }
 
   /**
@@ -128,7 +131,7 @@ export class RunLink implements RunConnection {
     const { dropAfter } = this.run.faults;
     if (dropAfter !== null && this.#messages >= dropAfter && this.technique !== 'poll' && this.technique !== 'long-poll') {
       this.fault(`dropAfter ${dropAfter}`);
-      this.cut('abrupt');
+      this.cut('abrupt', true);
     }
   }
 

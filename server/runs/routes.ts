@@ -81,6 +81,8 @@ export function createRunRoutes(options: RunRoutesOptions) {
     res.write(head);
     const unsubscribe = run.tap.subscribe(
       (_event, sse) => {
+        // Ended (the run or the server ended it) and not yet closed: nothing more is written.
+        if (res.writableEnded || res.destroyed) return;
         if (res.writableLength > options.maxBufferedBytes) {
           // A tap reader that falls behind is dropped like any slow consumer; it resumes by id.
           res.destroy();
@@ -140,7 +142,7 @@ export function createRunRoutes(options: RunRoutesOptions) {
 
   /** Comments on every tap stream, from the server's one heartbeat timer. */
   function heartbeat(): void {
-    for (const res of tapStreams) if (res.writableLength <= options.maxBufferedBytes) res.write(TAP_HEARTBEAT);
+    for (const res of tapStreams) if (!res.writableEnded && res.writableLength <= options.maxBufferedBytes) res.write(TAP_HEARTBEAT);
   }
 
   /** On shutdown: end every tap stream. */
