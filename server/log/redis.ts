@@ -244,6 +244,8 @@ export class RedisLog implements ChannelLog {
   #blocked = false;
   /** Counts the loop's iterations: an interrupt is done once the loop has begun a new one. */
   #iteration = 0;
+  /** The iteration whose XREAD a chain of UNBLOCK retries is cutting short: one chain per iteration at most. */
+  #unblocking: number | undefined;
   #wake: (() => void) | undefined;
   readonly #loopDone: Promise<void>;
 
@@ -551,18 +553,27 @@ export class RedisLog implements ChannelLog {
     }
   }
 
-  /** Cuts the loop's current XREAD short, so that it is issued again with the new set of streams. */
+  /**
+   * Cuts the loop's current XREAD short, so that it is issued again with the new set of
+   * streams. A burst of calls (subscribes, first reads) shares one chain of retries: the next
+   * iteration reads every stream known by then, whichever call asked.
+   */
   #interrupt(): void {
     this.#wake?.();
+    const iteration = this.#iteration;
+    if (this.#unblocking === iteration) return;
+    this.#unblocking = iteration;
     // The UNBLOCK travels on the other connection and may reach Redis before the XREAD it is
     // meant for: repeat it until the loop has started a new iteration.
-    const iteration = this.#iteration;
     const unblock = (attempt: number): void => {
-      if (this.#closed || this.#iteration !== iteration) return;
+      if (this.#closed || this.#iteration !== iteration || attempt > 40) {
+        if (this.#unblocking === iteration) this.#unblocking = undefined;
+        return;
+      }
       if (this.#blocked && this.#readerId !== undefined && this.#client.isReady) {
         this.#client.sendCommand(['CLIENT', 'UNBLOCK', this.#readerId]).catch(() => {});
       }
-      if (attempt < 40) setTimeout(() => unblock(attempt + 1), 25).unref();
+      setTimeout(() => unblock(attempt + 1), 25).unref();
     };
     unblock(0);
   }
