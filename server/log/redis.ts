@@ -232,6 +232,8 @@ export class RedisLog implements ChannelLog {
   #epoch: string | undefined;
   /** Said in /api/health while true: Redis runs without append-only persistence. */
   #warnings: string[] = [];
+  /** The check of the deployment made on the last (re)connection; /api/health waits for it. */
+  #deploymentChecked: Promise<void> = Promise.resolve();
   readonly #channels = new Map<string, ChannelState>();
   /** Channels in #channels only because a poll read them while they did not exist (at most WATCH_EMPTY_MAX). */
   readonly #watchedEmpty = new Set<string>();
@@ -266,7 +268,7 @@ export class RedisLog implements ChannelLog {
     }
     // On every (re)connection: is this the Redis we knew, and does it keep what it acknowledges?
     this.#client.on('ready', () => {
-      this.#checkDeployment().catch((error: unknown) => {
+      this.#deploymentChecked = this.#checkDeployment().catch((error: unknown) => {
         this.#lastError = (error as Error).message;
       });
     });
@@ -405,8 +407,9 @@ export class RedisLog implements ChannelLog {
     }
     let timer: NodeJS.Timeout | undefined;
     try {
+      // Once the deployment check has answered too: a health that says ok says its warnings.
       await Promise.race([
-        this.#client.ping(),
+        Promise.all([this.#client.ping(), this.#deploymentChecked]),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer to PING within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
         }),

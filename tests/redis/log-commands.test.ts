@@ -1,8 +1,9 @@
 /**
- * What the Redis log asks of Redis, counted by Redis itself (INFO commandstats, which counts
- * the commands a script runs too): a burst of subscribes cuts the read loop's XREAD short with
- * a few CLIENT UNBLOCKs, not a retry chain each; reads leave the channel set alone; appends
- * count it only when they create a channel.
+ * What the Redis log asks of Redis, and when. Counted by Redis itself (INFO commandstats,
+ * which counts the commands a script runs too): a burst of subscribes cuts the read loop's
+ * XREAD short with a few CLIENT UNBLOCKs, not a retry chain each; reads leave the channel set
+ * alone; appends count it only when they create a channel. And a health that says ok has
+ * heard the deployment check's answer, warnings included.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -74,5 +75,14 @@ describe('the Redis log\'s commands', () => {
     assert.ok(unblocks >= 1, 'the XREAD blocked on `first` was cut short');
     assert.ok(unblocks <= 10, `200 subscribes sent ${unblocks} CLIENT UNBLOCKs`);
     for (const stop of stops) stop();
+  });
+
+  it('says that Redis runs without persistence in its very first healthy answer', async () => {
+    const log = new RedisLog({ url: redis.url, historyLimit: 100, maxChannels: 10, keyPrefix: 'health:' });
+    open.push(log);
+    // Asked on every turn of the event loop from the start: the first ok comes right after the connection does.
+    let health: Awaited<ReturnType<RedisLog['health']>> = { ok: false };
+    await until(async () => (health = await log.health()).ok, 'the log to say it is healthy');
+    assert.match(health.warnings?.join(' ') ?? '', /appendonly yes/);
   });
 });
