@@ -71,10 +71,12 @@ const MAX_ID_PART = 2n ** 64n - 1n;
  * Appends one message, atomically: registers the channel in the channel set (refusing a new
  * one past MAX_CHANNELS, once channels idle for ARGV[8] ms are forgotten; built-in channels,
  * ARGV[7] = '0', are not counted), reads the stream's last id for `prev`, XADDs with MAXLEN ~
- * and sets the stream to expire when idle. With a slot (ARGV[6]), appends only if no instance
- * has appended for that slot or a later one. The `#!lua` line (Redis 7) makes Redis refuse the
- * whole script when it is out of memory: without it, a script whose first write frees memory
- * (ZREMRANGEBYSCORE) may go on to XADD past maxmemory.
+ * and sets the stream to expire when idle. Returns the id, and the channel count when this
+ * append created a channel (one not in the set, or expired there): only then is the set
+ * counted. With a slot (ARGV[6]), appends only if no instance has appended for that slot or a
+ * later one. The `#!lua` line (Redis 7) makes Redis refuse the whole script when it is out of
+ * memory: without it, a script whose first write frees memory (ZREMRANGEBYSCORE) may go on to
+ * XADD past maxmemory.
  */
 // #region append-script
 const APPEND_SCRIPT = `#!lua
@@ -85,11 +87,15 @@ if ARGV[6] ~= '' then
 end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local expired = now - tonumber(ARGV[8])
+local count = false
 if ARGV[7] == '1' then
-  if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
-    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[8]))
-    local count = redis.call('ZCARD', KEYS[2])
+  local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
+  if not score or tonumber(score) <= expired then
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', expired)
+    count = redis.call('ZCARD', KEYS[2])
     if count >= tonumber(ARGV[2]) then return {'', count} end
+    count = count + 1
   end
   redis.call('ZADD', KEYS[2], now, ARGV[1])
 end
@@ -98,15 +104,14 @@ local prev = '0-0'
 if #last > 0 then prev = last[1][1] end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'type', ARGV[4], 'data', ARGV[5], 'prev', prev)
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
-return {id, redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[8]) + 1, '+inf')}
+if count then return {id, count} end
+return {id}
 `;
 // #endregion append-script
 
 /**
  * Reads a page, atomically with what gap detection needs: the first entry (its `prev` is the
- * newest trimmed id, and its id), the last id, the page (after ARGV[2], or the newest ARGV[3])
- * and the channel count: channels with a message in the last ARGV[4] ms (CHANNEL_IDLE_MS), so
- * that expired members of the channel set, pruned only when a channel is created, are not counted.
+ * newest trimmed id, and its id), the last id, and the page (after ARGV[2], or the newest ARGV[3]).
  */
 const READ_SCRIPT = `
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
@@ -132,9 +137,19 @@ local firstId = '0-0'
 if #first > 0 then firstId = first[1][1] end
 local lastId = '0-0'
 if #last > 0 then lastId = last[1][1] end
+return {firstPrev, lastId, page, firstId}
+`;
+
+/**
+ * Counts the channel set for /api/stats, once it has forgotten the channels idle for ARGV[1]
+ * ms (CHANNEL_IDLE_MS), as an append that creates a channel does. No `#!lua` line: pruning
+ * only frees memory, and a full Redis still answers.
+ */
+const COUNT_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-return {firstPrev, lastId, page, redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[4]) + 1, '+inf'), firstId}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
+return redis.call('ZCARD', KEYS[1])
 `;
 
 type RawEntry = [id: string, fields: string[]];
@@ -238,7 +253,12 @@ export class RedisLog implements ChannelLog {
   /** Channels in #channels only because a poll read them while they did not exist (at most WATCH_EMPTY_MAX). */
   readonly #watchedEmpty = new Set<string>();
   readonly #scriptShas = new Map<string, string>();
+  /** The channel count as last heard from Redis: on an append that created a channel, or a count (see channelCount). */
   #channelCount = 0;
+  /** The count channelCount() asked for and Redis has not answered yet: one at a time. */
+  #counting: Promise<void> | undefined;
+  /** Counts the appends that told the channel count: a count asked before one of them is older than what it told. */
+  #countsTold = 0;
   #lastError = 'not connected yet';
   #closed = false;
   /** The reader's CLIENT ID while it is blocked in XREAD, for CLIENT UNBLOCK. */
@@ -271,6 +291,8 @@ export class RedisLog implements ChannelLog {
       this.#deploymentChecked = this.#checkDeployment().catch((error: unknown) => {
         this.#lastError = (error as Error).message;
       });
+      // So that the first /api/stats already counts the channels of the deployment.
+      this.channelCount();
     });
     this.#client.connect().catch(() => {});
     this.#reader.connect().catch(() => {});
@@ -311,8 +333,11 @@ export class RedisLog implements ChannelLog {
       throw outOfMemory(error) ?? error;
     });
     if (reply === null) return null;
-    const [id, count] = reply as [string, number];
-    this.#channelCount = count;
+    const [id, count] = reply as [string, number?];
+    if (count !== undefined) {
+      this.#channelCount = count;
+      this.#countsTold += 1;
+    }
     if (id === '') {
       throw logErrors.tooManyChannels(channel, count, 'deployment');
     }
@@ -397,7 +422,25 @@ export class RedisLog implements ChannelLog {
     };
   }
 
+  /**
+   * The channels of the deployment, as last counted: after this instance created one, or by
+   * the count each call starts (one at a time), so that a reader of /api/stats sees the others'
+   * channels and the expired ones leave by the next call. Reads never count.
+   */
   channelCount(): number {
+    if (this.#counting === undefined && this.#client.isReady && !this.#closed) {
+      const told = this.#countsTold;
+      this.#counting = this.#script(COUNT_SCRIPT, [this.#channelsKey()], [String(this.#idleMs)]).then(
+        (count) => {
+          if (this.#countsTold === told) this.#channelCount = Number(count);
+        },
+        () => {
+          // Redis is away: /api/health says so; the count stays as last heard.
+        },
+      ).finally(() => {
+        this.#counting = undefined;
+      });
+    }
     return this.#channelCount;
   }
 
@@ -614,13 +657,7 @@ export class RedisLog implements ChannelLog {
   // ---- commands --------------------------------------------------------------------
 
   async #read(channel: string, mode: 'after' | 'latest', since: string, count: number): Promise<[string, string, RawEntry[], string]> {
-    const [firstPrev, lastId, entries, channelCount, firstId] = (await this.#script(READ_SCRIPT, [this.#streamKey(channel), this.#channelsKey()], [
-      mode,
-      since,
-      String(count),
-      String(this.#idleMs),
-    ])) as [string, string, RawEntry[], number, string];
-    this.#channelCount = channelCount;
+    const [firstPrev, lastId, entries, firstId] = (await this.#script(READ_SCRIPT, [this.#streamKey(channel)], [mode, since, String(count)])) as [string, string, RawEntry[], string];
     // A read of a stream that does not exist, on a channel nobody here listens to or appended
     // to, joins the loop only while fewer than WATCH_EMPTY_MAX such channels are watched: a
     // poll of any name must not put it in every later XREAD. Past that, its polls are read

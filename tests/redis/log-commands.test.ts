@@ -77,6 +77,42 @@ describe('the Redis log\'s commands', () => {
     for (const stop of stops) stop();
   });
 
+  it('reads a channel without counting the channel set', async () => {
+    const log = await createLog();
+    const first = await log.append('read-only', 'message', { n: 1 });
+    const counting = ['zcount', 'zcard', 'zremrangebyscore'];
+    const before = await calls(client, ...counting);
+    for (let n = 0; n < 20; n++) {
+      assert.equal((await log.readLatest('read-only', 5)).messages.length, 1);
+      assert.equal((await log.readAfter('read-only', first.id, 5)).messages.length, 0);
+      await log.readLatest(`never-${n}`, 5);
+    }
+    assert.deepEqual(await calls(client, ...counting), before, '60 reads counted nothing');
+  });
+
+  it('counts the channel set on an append only when the append creates a channel', async () => {
+    const log = await createLog({ maxChannels: 2 });
+    await log.append('counted', 'message', { n: 0 });
+    const counting = ['zcount', 'zcard', 'zremrangebyscore'];
+    const before = await calls(client, ...counting);
+    for (let n = 1; n <= 20; n++) await log.append('counted', 'message', { n });
+    assert.deepEqual(await calls(client, ...counting), before, '20 appends to an existing channel counted nothing');
+    await log.append('second', 'message', {});
+    const after = await calls(client, ...counting);
+    assert.equal((after.zcard as number) - (before.zcard as number), 1, 'a new channel is counted once');
+    assert.equal(log.channelCount(), 2);
+  });
+
+  it('reports in channelCount the channels another instance created, once they count', async () => {
+    const keyPrefix = `shared-${Date.now().toString(36)}:`;
+    const [a, b] = [await createLog({ keyPrefix, channelIdleMs: 500 }), await createLog({ keyPrefix, channelIdleMs: 500 })];
+    await a.append('made-by-a-1', 'message', {});
+    await a.append('made-by-a-2', 'message', {});
+    assert.equal(a.channelCount(), 2);
+    await until(() => b.channelCount() === 2, 'B to count the channels A created', 5000, 10);
+    await until(() => b.channelCount() === 0, 'B to see them expire', 5000, 25);
+  });
+
   it('says that Redis runs without persistence in its very first healthy answer', async () => {
     const log = new RedisLog({ url: redis.url, historyLimit: 100, maxChannels: 10, keyPrefix: 'health:' });
     open.push(log);
