@@ -338,9 +338,8 @@ export class RedisLog implements ChannelLog {
       this.#channelCount = count;
       this.#countsTold += 1;
     }
-    if (id === '') {
-      throw logErrors.tooManyChannels(channel, count, 'deployment');
-    }
+    // Refused: the script always says how many channels there are then.
+    if (id === '') throw logErrors.tooManyChannels(channel, count as number, 'deployment');
     this.#seen(channel, id);
     return toMessage(channel, id, type, dataJson);
   }
