@@ -197,14 +197,6 @@ function compare(a: string, b: string): number {
   return seq === 0n ? 0 : seq < 0n ? -1 : 1;
 }
 
-/** XREAD's reply as [key, entries] pairs: the client gives RESP2's array of pairs or a map, by version. */
-function streamsOf(reply: unknown): [string, RawEntry[]][] {
-  if (reply === null || reply === undefined) return [];
-  if (Array.isArray(reply)) return reply as [string, RawEntry[]][];
-  if (reply instanceof Map) return [...reply.entries()] as [string, RawEntry[]][];
-  return Object.entries(reply as Record<string, RawEntry[]>);
-}
-
 function newer(a: string, b: string): string {
   return compare(a, b) >= 0 ? a : b;
 }
@@ -279,7 +271,8 @@ export class RedisLog implements ChannelLog {
     this.#builtIn = options.builtInChannels ?? BUILT_IN_CHANNELS;
     // Without an offline queue, a command sent while Redis is away fails at once (503),
     // instead of waiting, unanswered, for a reconnection that may not come soon.
-    this.#client = createClient({ url: options.url, disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 2000 } });
+    // RESP3: XREAD answers with an object keyed by stream, or null when its BLOCK times out.
+    this.#client = createClient({ url: options.url, RESP: 3, disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 2000 } });
     this.#reader = this.#client.duplicate();
     for (const client of [this.#client, this.#reader]) {
       client.on('error', (error: Error) => {
@@ -501,9 +494,13 @@ export class RedisLog implements ChannelLog {
         for (const [channel] of streams) args.push(this.#streamKey(channel));
         for (const [, state] of streams) args.push(state.delivered as string);
         this.#blocked = true;
-        const reply = await this.#reader.sendCommand(args);
+        const reply = (await this.#reader.sendCommand(args)) as Record<string, RawEntry[]> | null;
         this.#blocked = false;
-        for (const [key, entries] of streamsOf(reply)) this.#deliver(key.slice(this.#streamKey('').length), entries);
+        // Only streams with new entries are in the reply.
+        for (const [channel, state] of streams) {
+          const entries = reply?.[this.#streamKey(channel)];
+          if (entries) this.#deliver(channel, state, entries);
+        }
       } catch (error) {
         this.#blocked = false;
         this.#readerId = undefined;
@@ -546,12 +543,12 @@ export class RedisLog implements ChannelLog {
     return live;
   }
 
-  #deliver(channel: string, entries: RawEntry[]): void {
-    const state = this.#channels.get(channel);
-    if (!state || entries.length === 0) return;
+  /**
+   * Hands what one XREAD read to the channel's listeners. The entries all come after
+   * `state.delivered`: XREAD read after it, and only this loop moves it once it is set.
+   */
+  #deliver(channel: string, state: ChannelState, entries: RawEntry[]): void {
     for (const entry of entries) {
-      // Already delivered: a read issued for an earlier state of this channel.
-      if (state.delivered !== undefined && compare(entry[0], state.delivered) <= 0) continue;
       const message = entryToMessage(channel, entry);
       const id = message.id;
       state.delivered = id;
