@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError, serverErrors } from '../server/errors.ts';
 import type { ChannelLog, StoredMessage } from '../server/log/types.ts';
+import { until } from './server/helpers.ts';
 
 export interface LogOptions {
   historyLimit: number;
@@ -23,14 +24,8 @@ export interface LogFactory {
   byteBudget?: boolean;
 }
 
-/** Resolves once `check` holds, trying every 25 ms; for what only time brings (expiry). */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** How often a test re-checks what only time brings (expiry): each check asks the log again. */
+const EXPIRY_CHECK_MS = 25;
 
 /** Collects what a listener receives, and lets a test await a count. */
 function collector(): { messages: StoredMessage[]; listener: (message: StoredMessage) => void; received(count: number, timeoutMs?: number): Promise<void> } {
@@ -278,27 +273,14 @@ export function describeLogContract(name: string, factory: LogFactory): void {
         const old = await log.append('idle', 'message', { n: 1 });
         await log.append('idle', 'message', { n: 2 });
         await rejectsWith(log.append('fresh', 'message', {}), 507, 'TOO_MANY_CHANNELS');
-        await eventually('the idle channel to make room', async () => {
-          try {
-            await log.append('fresh', 'message', {});
-            return true;
-          } catch {
-            return false;
-          }
-        });
+        // Refused (507) until the idle channel has expired.
+        await until(async () => Boolean(await log.append('fresh', 'message', {})), 'the idle channel to make room', 5000, EXPIRY_CHECK_MS);
         assert.equal(log.channelCount(), 1);
         const page = await log.readAfter('idle', old.id, 10);
         assert.equal(page.gap, true, 'a reader resuming on a removed channel is told it missed messages');
         assert.deepEqual(page.messages, []);
         // The channel can come back, and its new history is told apart from the old one.
-        await eventually('the fresh channel to expire in turn', async () => {
-          try {
-            await log.append('idle', 'message', { n: 3 });
-            return true;
-          } catch {
-            return false;
-          }
-        });
+        await until(async () => Boolean(await log.append('idle', 'message', { n: 3 })), 'the fresh channel to expire in turn', 5000, EXPIRY_CHECK_MS);
         const again = await log.readAfter('idle', old.id, 10);
         assert.equal(again.gap, true);
         assert.deepEqual(again.messages.map((m) => JSON.parse(m.json).data), [{ n: 3 }]);
@@ -335,10 +317,7 @@ export function describeLogContract(name: string, factory: LogFactory): void {
       await withLog({ channelIdleMs: 200 }, async (log) => {
         const emptyHead = log.headId('quiet-room');
         await log.append('short-lived', 'message', { n: 1 });
-        await eventually('the idle channel to be removed', async () => {
-          await log.readLatest('short-lived', 1);
-          return log.channelCount() === 0;
-        });
+        await until(() => log.channelCount() === 0, 'the idle channel to be removed', 5000, EXPIRY_CHECK_MS);
         assert.equal(log.headId('quiet-room'), emptyHead, 'another channel expiring does not move the head of an empty one');
         const page = await log.readAfter('quiet-room', emptyHead, 10);
         assert.equal(page.gap, false, 'a reader of a channel that never existed has missed nothing');
@@ -355,10 +334,7 @@ export function describeLogContract(name: string, factory: LogFactory): void {
         await log.append('brief-1', 'message', {});
         await log.append('brief-2', 'message', {});
         assert.equal(log.channelCount(), 2);
-        await eventually('both channels to expire and leave the count', async () => {
-          await log.readLatest('brief-1', 1);
-          return log.channelCount() === 0;
-        });
+        await until(() => log.channelCount() === 0, 'both channels to expire and leave the count', 5000, EXPIRY_CHECK_MS);
       });
     });
 

@@ -71,10 +71,12 @@ const MAX_ID_PART = 2n ** 64n - 1n;
  * Appends one message, atomically: registers the channel in the channel set (refusing a new
  * one past MAX_CHANNELS, once channels idle for ARGV[8] ms are forgotten; built-in channels,
  * ARGV[7] = '0', are not counted), reads the stream's last id for `prev`, XADDs with MAXLEN ~
- * and sets the stream to expire when idle. With a slot (ARGV[6]), appends only if no instance
- * has appended for that slot or a later one. The `#!lua` line (Redis 7) makes Redis refuse the
- * whole script when it is out of memory: without it, a script whose first write frees memory
- * (ZREMRANGEBYSCORE) may go on to XADD past maxmemory.
+ * and sets the stream to expire when idle. Returns the id, and the channel count when this
+ * append created a channel (one not in the set, or expired there): only then is the set
+ * counted. With a slot (ARGV[6]), appends only if no instance has appended for that slot or a
+ * later one. The `#!lua` line (Redis 7) makes Redis refuse the whole script when it is out of
+ * memory: without it, a script whose first write frees memory (ZREMRANGEBYSCORE) may go on to
+ * XADD past maxmemory.
  */
 // #region append-script
 const APPEND_SCRIPT = `#!lua
@@ -85,11 +87,15 @@ if ARGV[6] ~= '' then
 end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local expired = now - tonumber(ARGV[8])
+local count = false
 if ARGV[7] == '1' then
-  if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
-    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[8]))
-    local count = redis.call('ZCARD', KEYS[2])
+  local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
+  if not score or tonumber(score) <= expired then
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', expired)
+    count = redis.call('ZCARD', KEYS[2])
     if count >= tonumber(ARGV[2]) then return {'', count} end
+    count = count + 1
   end
   redis.call('ZADD', KEYS[2], now, ARGV[1])
 end
@@ -98,15 +104,14 @@ local prev = '0-0'
 if #last > 0 then prev = last[1][1] end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'type', ARGV[4], 'data', ARGV[5], 'prev', prev)
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
-return {id, redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[8]) + 1, '+inf')}
+if count then return {id, count} end
+return {id}
 `;
 // #endregion append-script
 
 /**
  * Reads a page, atomically with what gap detection needs: the first entry (its `prev` is the
- * newest trimmed id, and its id), the last id, the page (after ARGV[2], or the newest ARGV[3])
- * and the channel count: channels with a message in the last ARGV[4] ms (CHANNEL_IDLE_MS), so
- * that expired members of the channel set, pruned only when a channel is created, are not counted.
+ * newest trimmed id, and its id), the last id, and the page (after ARGV[2], or the newest ARGV[3]).
  */
 const READ_SCRIPT = `
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
@@ -132,9 +137,19 @@ local firstId = '0-0'
 if #first > 0 then firstId = first[1][1] end
 local lastId = '0-0'
 if #last > 0 then lastId = last[1][1] end
+return {firstPrev, lastId, page, firstId}
+`;
+
+/**
+ * Counts the channel set for /api/stats, once it has forgotten the channels idle for ARGV[1]
+ * ms (CHANNEL_IDLE_MS), as an append that creates a channel does. No `#!lua` line: pruning
+ * only frees memory, and a full Redis still answers.
+ */
+const COUNT_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-return {firstPrev, lastId, page, redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[4]) + 1, '+inf'), firstId}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
+return redis.call('ZCARD', KEYS[1])
 `;
 
 type RawEntry = [id: string, fields: string[]];
@@ -182,14 +197,6 @@ function compare(a: string, b: string): number {
   return seq === 0n ? 0 : seq < 0n ? -1 : 1;
 }
 
-/** XREAD's reply as [key, entries] pairs: the client gives RESP2's array of pairs or a map, by version. */
-function streamsOf(reply: unknown): [string, RawEntry[]][] {
-  if (reply === null || reply === undefined) return [];
-  if (Array.isArray(reply)) return reply as [string, RawEntry[]][];
-  if (reply instanceof Map) return [...reply.entries()] as [string, RawEntry[]][];
-  return Object.entries(reply as Record<string, RawEntry[]>);
-}
-
 function newer(a: string, b: string): string {
   return compare(a, b) >= 0 ? a : b;
 }
@@ -232,11 +239,18 @@ export class RedisLog implements ChannelLog {
   #epoch: string | undefined;
   /** Said in /api/health while true: Redis runs without append-only persistence. */
   #warnings: string[] = [];
+  /** The check of the deployment made on the last (re)connection; /api/health waits for it. */
+  #deploymentChecked: Promise<void> = Promise.resolve();
   readonly #channels = new Map<string, ChannelState>();
   /** Channels in #channels only because a poll read them while they did not exist (at most WATCH_EMPTY_MAX). */
   readonly #watchedEmpty = new Set<string>();
   readonly #scriptShas = new Map<string, string>();
+  /** The channel count as last heard from Redis: on an append that created a channel, or a count (see channelCount). */
   #channelCount = 0;
+  /** The count channelCount() asked for and Redis has not answered yet: one at a time. */
+  #counting: Promise<void> | undefined;
+  /** Counts the appends that told the channel count: a count asked before one of them is older than what it told. */
+  #countsTold = 0;
   #lastError = 'not connected yet';
   #closed = false;
   /** The reader's CLIENT ID while it is blocked in XREAD, for CLIENT UNBLOCK. */
@@ -244,6 +258,8 @@ export class RedisLog implements ChannelLog {
   #blocked = false;
   /** Counts the loop's iterations: an interrupt is done once the loop has begun a new one. */
   #iteration = 0;
+  /** The iteration whose XREAD a chain of UNBLOCK retries is cutting short: one chain per iteration at most. */
+  #unblocking: number | undefined;
   #wake: (() => void) | undefined;
   readonly #loopDone: Promise<void>;
 
@@ -255,7 +271,8 @@ export class RedisLog implements ChannelLog {
     this.#builtIn = options.builtInChannels ?? BUILT_IN_CHANNELS;
     // Without an offline queue, a command sent while Redis is away fails at once (503),
     // instead of waiting, unanswered, for a reconnection that may not come soon.
-    this.#client = createClient({ url: options.url, disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 2000 } });
+    // RESP3: XREAD answers with an object keyed by stream, or null when its BLOCK times out.
+    this.#client = createClient({ url: options.url, RESP: 3, disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 2000 } });
     this.#reader = this.#client.duplicate();
     for (const client of [this.#client, this.#reader]) {
       client.on('error', (error: Error) => {
@@ -264,9 +281,11 @@ export class RedisLog implements ChannelLog {
     }
     // On every (re)connection: is this the Redis we knew, and does it keep what it acknowledges?
     this.#client.on('ready', () => {
-      this.#checkDeployment().catch((error: unknown) => {
+      this.#deploymentChecked = this.#checkDeployment().catch((error: unknown) => {
         this.#lastError = (error as Error).message;
       });
+      // So that the first /api/stats already counts the channels of the deployment.
+      this.channelCount();
     });
     this.#client.connect().catch(() => {});
     this.#reader.connect().catch(() => {});
@@ -307,11 +326,13 @@ export class RedisLog implements ChannelLog {
       throw outOfMemory(error) ?? error;
     });
     if (reply === null) return null;
-    const [id, count] = reply as [string, number];
-    this.#channelCount = count;
-    if (id === '') {
-      throw logErrors.tooManyChannels(channel, count, 'deployment');
+    const [id, count] = reply as [string, number?];
+    if (count !== undefined) {
+      this.#channelCount = count;
+      this.#countsTold += 1;
     }
+    // Refused: the script always says how many channels there are then.
+    if (id === '') throw logErrors.tooManyChannels(channel, count as number, 'deployment');
     this.#seen(channel, id);
     return toMessage(channel, id, type, dataJson);
   }
@@ -393,7 +414,25 @@ export class RedisLog implements ChannelLog {
     };
   }
 
+  /**
+   * The channels of the deployment, as last counted: after this instance created one, or by
+   * the count each call starts (one at a time), so that a reader of /api/stats sees the others'
+   * channels and the expired ones leave by the next call. Reads never count.
+   */
   channelCount(): number {
+    if (this.#counting === undefined && this.#client.isReady && !this.#closed) {
+      const told = this.#countsTold;
+      this.#counting = this.#script(COUNT_SCRIPT, [this.#channelsKey()], [String(this.#idleMs)]).then(
+        (count) => {
+          if (this.#countsTold === told) this.#channelCount = Number(count);
+        },
+        () => {
+          // Redis is away: /api/health says so; the count stays as last heard.
+        },
+      ).finally(() => {
+        this.#counting = undefined;
+      });
+    }
     return this.#channelCount;
   }
 
@@ -403,8 +442,9 @@ export class RedisLog implements ChannelLog {
     }
     let timer: NodeJS.Timeout | undefined;
     try {
+      // Once the deployment check has answered too: a health that says ok says its warnings.
       await Promise.race([
-        this.#client.ping(),
+        Promise.all([this.#client.ping(), this.#deploymentChecked]),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer to PING within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
         }),
@@ -454,9 +494,13 @@ export class RedisLog implements ChannelLog {
         for (const [channel] of streams) args.push(this.#streamKey(channel));
         for (const [, state] of streams) args.push(state.delivered as string);
         this.#blocked = true;
-        const reply = await this.#reader.sendCommand(args);
+        const reply = (await this.#reader.sendCommand(args)) as Record<string, RawEntry[]> | null;
         this.#blocked = false;
-        for (const [key, entries] of streamsOf(reply)) this.#deliver(key.slice(this.#streamKey('').length), entries);
+        // Only streams with new entries are in the reply.
+        for (const [channel, state] of streams) {
+          const entries = reply?.[this.#streamKey(channel)];
+          if (entries) this.#deliver(channel, state, entries);
+        }
       } catch (error) {
         this.#blocked = false;
         this.#readerId = undefined;
@@ -499,12 +543,12 @@ export class RedisLog implements ChannelLog {
     return live;
   }
 
-  #deliver(channel: string, entries: RawEntry[]): void {
-    const state = this.#channels.get(channel);
-    if (!state || entries.length === 0) return;
+  /**
+   * Hands what one XREAD read to the channel's listeners. The entries all come after
+   * `state.delivered`: XREAD read after it, and only this loop moves it once it is set.
+   */
+  #deliver(channel: string, state: ChannelState, entries: RawEntry[]): void {
     for (const entry of entries) {
-      // Already delivered: a read issued for an earlier state of this channel.
-      if (state.delivered !== undefined && compare(entry[0], state.delivered) <= 0) continue;
       const message = entryToMessage(channel, entry);
       const id = message.id;
       state.delivered = id;
@@ -551,18 +595,27 @@ export class RedisLog implements ChannelLog {
     }
   }
 
-  /** Cuts the loop's current XREAD short, so that it is issued again with the new set of streams. */
+  /**
+   * Cuts the loop's current XREAD short, so that it is issued again with the new set of
+   * streams. A burst of calls (subscribes, first reads) shares one chain of retries: the next
+   * iteration reads every stream known by then, whichever call asked.
+   */
   #interrupt(): void {
     this.#wake?.();
+    const iteration = this.#iteration;
+    if (this.#unblocking === iteration) return;
+    this.#unblocking = iteration;
     // The UNBLOCK travels on the other connection and may reach Redis before the XREAD it is
     // meant for: repeat it until the loop has started a new iteration.
-    const iteration = this.#iteration;
     const unblock = (attempt: number): void => {
-      if (this.#closed || this.#iteration !== iteration) return;
+      if (this.#closed || this.#iteration !== iteration || attempt > 40) {
+        if (this.#unblocking === iteration) this.#unblocking = undefined;
+        return;
+      }
       if (this.#blocked && this.#readerId !== undefined && this.#client.isReady) {
         this.#client.sendCommand(['CLIENT', 'UNBLOCK', this.#readerId]).catch(() => {});
       }
-      if (attempt < 40) setTimeout(() => unblock(attempt + 1), 25).unref();
+      setTimeout(() => unblock(attempt + 1), 25).unref();
     };
     unblock(0);
   }
@@ -600,13 +653,7 @@ export class RedisLog implements ChannelLog {
   // ---- commands --------------------------------------------------------------------
 
   async #read(channel: string, mode: 'after' | 'latest', since: string, count: number): Promise<[string, string, RawEntry[], string]> {
-    const [firstPrev, lastId, entries, channelCount, firstId] = (await this.#script(READ_SCRIPT, [this.#streamKey(channel), this.#channelsKey()], [
-      mode,
-      since,
-      String(count),
-      String(this.#idleMs),
-    ])) as [string, string, RawEntry[], number, string];
-    this.#channelCount = channelCount;
+    const [firstPrev, lastId, entries, firstId] = (await this.#script(READ_SCRIPT, [this.#streamKey(channel)], [mode, since, String(count)])) as [string, string, RawEntry[], string];
     // A read of a stream that does not exist, on a channel nobody here listens to or appended
     // to, joins the loop only while fewer than WATCH_EMPTY_MAX such channels are watched: a
     // poll of any name must not put it in every later XREAD. Past that, its polls are read

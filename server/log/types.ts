@@ -101,7 +101,10 @@ export interface ChannelLog {
    * with its first message.
    */
   subscribe(channel: string, listener: Listener): () => void;
-  /** How many channels exist, counted against MAX_CHANNELS (built-in channels are not). */
+  /**
+   * How many channels exist, counted against MAX_CHANNELS (built-in channels are not). A log
+   * shared by several servers answers as of its last count, and counts again when asked.
+   */
   channelCount(): number;
   /** Bytes the history holds, as counted against MAX_LOG_BYTES, for a log that keeps it in this process. */
   storedBytes?(): number;

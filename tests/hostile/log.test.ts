@@ -11,6 +11,7 @@ import net from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
+import type { Config } from '../../server/config.ts';
 import { FrameReader, startServer, until, type TestServer } from '../server/helpers.ts';
 import { assertAnswers, assertError, nested, objectArray, post, postRaw, request, Watcher } from './log-helpers.ts';
 
@@ -36,21 +37,43 @@ async function poll(server: TestServer, path: string): Promise<any> {
   return answer.json();
 }
 
+/**
+ * What the blocks below share: a server with `overrides` for the block, handed to `use`, and a
+ * well-behaved watcher whose channel exists before the first case. After each case, the
+ * server answers others within a bound and the watcher has lost and doubled nothing; after the
+ * block, both close. `restart()` starts a fresh server with the same settings, and a watcher.
+ */
+function watchedServer(overrides: Partial<Config>, use: (server: TestServer) => void): { restart(): Promise<void> } {
+  let server: TestServer | undefined;
+  let watcher: Watcher | undefined;
+  const start = async (): Promise<void> => {
+    server = await startServer(overrides);
+    use(server);
+    watcher = await new Watcher().open(server);
+    // The watcher's channel exists once its first probe is published.
+    await watcher.check(server);
+  };
+  const stop = async (): Promise<void> => {
+    watcher?.close();
+    await server?.close();
+  };
+  before(start);
+  afterEach(async () => {
+    await assertAnswers(server as TestServer);
+    await watcher?.check(server as TestServer);
+  });
+  after(stop);
+  return {
+    async restart() {
+      await stop();
+      await start();
+    },
+  };
+}
+
 describe('hostile publishes: bodies, JSON shapes and depths, sizes', () => {
   let server: TestServer;
-  let watcher: Watcher;
-  before(async () => {
-    server = await startServer({ maxChannels: 50, publishRatePerS: 1000, publishBurst: 1000, publishBytesPerS: 16 * 1024 * 1024 });
-    watcher = await new Watcher().open(server);
-  });
-  afterEach(async () => {
-    await assertAnswers(server);
-    await watcher.check(server);
-  });
-  after(async () => {
-    watcher.close();
-    await server.close();
-  });
+  watchedServer({ maxChannels: 50, publishRatePerS: 1000, publishBurst: 1000, publishBytesPerS: 16 * 1024 * 1024 }, (started) => (server = started));
 
   it('refuses a body nested 5,000 deep with 400 JSON_TOO_DEEP, and the next publish takes the next id', async () => {
     const before = await post(server, 'deep', { n: 1 });
@@ -176,22 +199,11 @@ describe('hostile publishes: bodies, JSON shapes and depths, sizes', () => {
 
 describe('hostile channel names: the channel table', () => {
   let server: TestServer;
-  let watcher: Watcher;
-  before(async () => {
-    server = await startServer({ maxChannels: 20 });
-    watcher = await new Watcher().open(server);
-    // The watcher's channel exists once its first probe is published.
-    await watcher.check(server);
-  });
-  afterEach(async () => {
-    await assertAnswers(server);
-    await watcher.check(server);
+  const watched = watchedServer({ maxChannels: 20 }, (started) => (server = started));
+  // Cases that create channels restart the server, so that the next case finds an empty table.
+  afterEach(() => {
     // `watch` is a channel too: everything else a case did must have left the table as it was.
     assert.equal(server.app.log.channelCount(), 1);
-  });
-  after(async () => {
-    watcher.close();
-    await server.close();
   });
 
   it('creates no channel for 400 refused WebSocket handshakes on new names', async () => {
@@ -208,7 +220,7 @@ describe('hostile channel names: the channel table', () => {
     assert.equal((await post(server, 'after-refusals', { ok: true }, '127.0.0.3')).status, 201);
     assert.equal((await post(server, 'chat', { ok: true }, '127.0.0.3')).status, 201);
     assert.equal(server.app.log.channelCount(), 2, '`watch` and `after-refusals`; `chat` is not counted');
-    await resetTable();
+    await watched.restart();
   });
 
   it('creates no channel for 100 accepted WebSockets on new names, which then wait for a first message', async () => {
@@ -242,7 +254,7 @@ describe('hostile channel names: the channel table', () => {
     assert.equal(await received, 'first');
     sse.close();
     await ws.close();
-    await resetTable();
+    await watched.restart();
   });
 
   it('keeps chat, clock and quiet-room working when publishes have filled MAX_CHANNELS', async () => {
@@ -255,18 +267,8 @@ describe('hostile channel names: the channel table', () => {
     const ws = await publisher(server, 'never-made');
     assert.equal((await frameAfter(ws, JSON.stringify({ type: 'publish', data: 1 }), ['error'])).code, 'TOO_MANY_CHANNELS');
     await ws.close();
-    await resetTable();
+    await watched.restart();
   });
-
-  /** Starts a fresh server (same settings), so the next case finds an empty table. */
-  async function resetTable(): Promise<void> {
-    watcher.close();
-    await server.close();
-    server = await startServer({ maxChannels: 20 });
-    watcher = await new Watcher().open(server);
-    // The watcher's channel exists once the first probe is published.
-    await watcher.check(server);
-  }
 });
 
 describe('hostile channel names: idle channels expire', () => {
@@ -302,19 +304,7 @@ describe('hostile channel names: idle channels expire', () => {
 
 describe('hostile floods', () => {
   let server: TestServer;
-  let watcher: Watcher;
-  before(async () => {
-    server = await startServer({ maxLogBytes: 1024 * 1024 });
-    watcher = await new Watcher().open(server);
-  });
-  afterEach(async () => {
-    await assertAnswers(server);
-    await watcher.check(server);
-  });
-  after(async () => {
-    watcher.close();
-    await server.close();
-  });
+  watchedServer({ maxLogBytes: 1024 * 1024 }, (started) => (server = started));
 
   it('refuses a publish flood from one address with 429 RATE_LIMITED and Retry-After past PUBLISH_BURST', async () => {
     const started = Date.now();

@@ -7,6 +7,7 @@
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
 import type { Envelope } from '../../server/log/types.ts';
+import { until } from '../server/helpers.ts';
 
 export interface Receiver {
   readonly technique: string;
@@ -154,15 +155,9 @@ export class SseReceiver extends BaseReceiver {
     this.#open();
   }
 
-  /** Resolves on the first `connected` event. */
-  connected(): Promise<void> {
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (this.connections > 0) resolve();
-        else setTimeout(check, 10);
-      };
-      check();
-    });
+  /** Resolves once the first `connected` event has arrived. */
+  connected(timeoutMs = 10_000): Promise<void> {
+    return until(() => this.connections > 0, 'the first connected event', timeoutMs, 10);
   }
 
   #open(): void {

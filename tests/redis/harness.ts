@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until } from '../server/helpers.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The deployment recipe the docs show; the tests run this very file. */
@@ -54,20 +55,6 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-/** Resolves once `predicate` holds, checking every `everyMs`; rejects with `what` after `timeoutMs`. */
-export async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000, everyMs = 20): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await predicate()) return;
-    } catch {
-      // Not yet (a refused connection, for one): try again until the deadline.
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }
 
 /** Waits for a child's output to match, or fails when it exits or the time is up. */
@@ -200,7 +187,7 @@ export class Instance {
 
   /** Resolves once /api/health answers 200. */
   async healthy(timeoutMs = 10_000): Promise<void> {
-    await until(`${this.name} to be healthy`, async () => (await fetch(`${this.url}/api/health`)).status === 200, timeoutMs);
+    await until(async () => (await fetch(`${this.url}/api/health`)).status === 200, `${this.name} to be healthy`, timeoutMs, 20);
   }
 
   async kill(): Promise<void> {
@@ -274,14 +261,14 @@ export class Nginx {
     const stderr: string[] = [];
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
     const nginx = new Nginx(port, dir, child);
-    await until('nginx to listen', () => new Promise<boolean>((resolve, reject) => {
+    await until(() => new Promise<boolean>((resolve, reject) => {
       if (child.exitCode !== null) reject(new Error(`nginx exited: ${stderr.join('')}`));
       const socket = net.connect(port, '127.0.0.1', () => {
         socket.destroy();
         resolve(true);
       });
       socket.on('error', () => resolve(false));
-    }), 10_000);
+    }), 'nginx to listen', 10_000, 20);
     if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr.join('')}`);
     return nginx;
   }

@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import type { Envelope } from '../../server/log/types.ts';
 import { LongPollReceiver, PollReceiver, SseReceiver, WebSocketReceiver } from './clients.ts';
-import { Instance, publishTo, RedisServer, until } from './harness.ts';
+import { until } from '../server/helpers.ts';
+import { Instance, publishTo, RedisServer } from './harness.ts';
 
 const CLOCK_MS = 250;
 const HISTORY_LIMIT = 20;
@@ -97,8 +98,8 @@ describe('two instances sharing one Redis', () => {
     ];
     try {
       for (const receiver of receivers) {
-        await until(`${receiver.technique} to report the gap`, () => receiver.gaps === 1, 5000);
-        await until(`${receiver.technique} to receive what is kept`, () => (receiver.messages.at(-1)?.data as { n?: number } | undefined)?.n === 250, 5000);
+        await until(() => receiver.gaps === 1, `${receiver.technique} to report the gap`, 5000, 20);
+        await until(() => (receiver.messages.at(-1)?.data as { n?: number } | undefined)?.n === 250, `${receiver.technique} to receive what is kept`, 5000, 20);
         const numbers = receiver.messages.map((m) => (m.data as { n: number }).n);
         assert.ok(numbers[0] !== undefined && numbers[0] > 2 && numbers.length >= HISTORY_LIMIT, `${receiver.technique} starts at the oldest message kept (${numbers[0]}, ${numbers.length} kept)`);
         assert.deepEqual(numbers, Array.from({ length: numbers.length }, (_, i) => (numbers[0] as number) + i));
@@ -119,10 +120,10 @@ describe('two instances sharing one Redis', () => {
     assert.equal((await poll(etag)).status, 304);
     await publishTo(a.url, channel, { n: 2 });
     // B learns of the new head through its read loop: within moments, the same ETag no longer matches.
-    await until('B to answer 200 with the new message', async () => {
+    await until(async () => {
       const res = await poll(etag);
       return res.status === 200 && ((await res.json()) as { messages: unknown[] }).messages.length === 1;
-    }, 5000);
+    }, 'B to answer 200 with the new message', 5000, 20);
   });
 
   it('answers polls on instance B with fresh ETags even when B first saw the channel empty', async () => {
@@ -133,10 +134,10 @@ describe('two instances sharing one Redis', () => {
     assert.equal(empty.status, 200);
     assert.equal((await poll(etag)).status, 304);
     await publishTo(a.url, channel, { n: 1 });
-    await until('B to answer 200 with the first message', async () => {
+    await until(async () => {
       const res = await poll(etag);
       return res.status === 200 && ((await res.json()) as { messages: unknown[] }).messages.length === 1;
-    }, 5000);
+    }, 'B to answer 200 with the first message', 5000, 20);
   });
 
   it('ticks the clock once per slot across both instances', async () => {

@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { LongPollReceiver, PollReceiver, type Receiver, SseReceiver, WebSocketReceiver } from './clients.ts';
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
-import { Instance, publishTo, RedisServer, until } from './harness.ts';
+import { until } from '../server/helpers.ts';
+import { Instance, publishTo, RedisServer } from './harness.ts';
 
 const TOTAL_ACKED = 300;
 const KILL_AFTER = 100;
@@ -64,23 +65,23 @@ describe('Redis restarted mid-stream', () => {
     try {
       await sse.connected();
       await ws.welcomed;
-      await until(`${KILL_AFTER} acknowledged publishes`, () => acked.length >= KILL_AFTER, 20_000, 5);
+      await until(() => acked.length >= KILL_AFTER, `${KILL_AFTER} acknowledged publishes`, 20_000, 5);
       await redis.kill();
 
       for (const instance of [a, b]) {
         let health: { ok: boolean; reason?: string } | undefined;
-        await until(`${instance.name} to report 503 on /api/health`, async () => {
+        await until(async () => {
           const res = await fetch(`${instance.url}/api/health`);
           health = (await res.json()) as { ok: boolean; reason?: string };
           return res.status === 503;
-        }, 10_000);
+        }, `${instance.name} to report 503 on /api/health`, 10_000, 20);
         assert.equal(health?.ok, false);
         // It says the log is Redis, but not where Redis is: that is for the operator's log, not for every client.
         assert.match(health?.reason ?? '', /the channel log \(Redis\)/);
         assert.doesNotMatch(health?.reason ?? '', /127\.0\.0\.1|:\d{2,5}/);
       }
       const ackedWhileDown = acked.length;
-      await until('a publish refused while Redis is down', () => refusals.length > 0, 10_000);
+      await until(() => refusals.length > 0, 'a publish refused while Redis is down', 10_000, 20);
       assert.equal(acked.length, ackedWhileDown, 'nothing is acknowledged while Redis is down');
 
       // A subscriber that arrives while Redis is away (no id to replay from) is accepted, and
@@ -100,26 +101,26 @@ describe('Redis restarted mid-stream', () => {
 
       await redis.restart();
       await Promise.all([a.healthy(15_000), b.healthy(15_000)]);
-      await until('the late subscriber to receive a message published after the restart', async () => {
+      await until(async () => {
         if (lateMessages.length === 0) await publishTo(b.url, 'outage-late', { late: true });
         return lateMessages.length > 0;
-      }, 10_000, 200);
+      }, 'the late subscriber to receive a message published after the restart', 10_000, 200);
       late.close();
-      await until('the resuming stream to replay once Redis is back', () => resumed.length >= ackedWhileDown, 15_000);
+      await until(() => resumed.length >= ackedWhileDown, 'the resuming stream to replay once Redis is back', 15_000, 20);
       resuming.close();
       assert.deepEqual(resumed.slice(0, ackedWhileDown), acked.slice(0, ackedWhileDown));
       assert.deepEqual(lateMessages[0], { late: true });
-      await until(`${TOTAL_ACKED} acknowledged publishes`, () => acked.length >= TOTAL_ACKED, 30_000);
+      await until(() => acked.length >= TOTAL_ACKED, `${TOTAL_ACKED} acknowledged publishes`, 30_000, 20);
       publishing = false;
       await publisher;
 
       assert.ok(refusals.every((refusal) => refusal.status === 503 && refusal.code === 'LOG_UNAVAILABLE' && refusal.retryAfter === '1'), JSON.stringify(refusals.slice(0, 3)));
 
       // Every client ends with every acknowledged id, in order, none twice.
-      await Promise.all(receivers.map((receiver) => until(`${receiver.technique} to receive every acknowledged message`, () => {
+      await Promise.all(receivers.map((receiver) => until(() => {
         const received = new Set(receiver.messages.map((m) => m.id));
         return acked.every((id) => received.has(id));
-      }, 30_000)));
+      }, `${receiver.technique} to receive every acknowledged message`, 30_000, 20)));
       for (const receiver of receivers) {
         const received = receiver.messages.map((m) => m.id);
         assert.equal(new Set(received).size, received.length, `${receiver.technique} received no message twice`);
@@ -160,10 +161,10 @@ describe('Redis restarted mid-stream', () => {
 
       await bare.restart();
       await instance.healthy(15_000);
-      await until('the instance to notice the reset', async () => {
+      await until(async () => {
         const res = await fetch(`${instance.url}/api/poll/${channel}?since=${ids[4]}`, { headers: { 'If-None-Match': etag } });
         return res.status === 200 && ((await res.json()) as { gap?: boolean }).gap === true;
-      }, 10_000, 100);
+      }, 'the instance to notice the reset', 10_000, 100);
 
       const gapSeen = async (): Promise<Record<string, boolean>> => {
         const poll = (await (await fetch(`${instance.url}/api/poll/${channel}?since=${old}`)).json()) as { gap?: boolean };

@@ -1,6 +1,7 @@
 /** A real companion server on port 0, and small event-waiting helpers for the tests. */
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { createApp, type App } from '../../server/app.ts';
 import type { Config } from '../../server/config.ts';
@@ -90,12 +91,25 @@ export class FrameReader {
   }
 }
 
-/** Waits until `check` is true, re-checking on every turn of the event loop, up to a deadline. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+/**
+ * Waits until `check` is true, re-checking on every turn of the event loop (or every
+ * `everyMs`, for a check that asks another process), up to a deadline. A check that throws (a
+ * refused connection, for one) has not held yet; if time runs out, its last error is the cause.
+ */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000, everyMs = 0): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
+  let lastError: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const last = lastError === undefined ? '' : `; the check last failed with: ${lastError instanceof Error ? lastError.message : String(lastError)}`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last}`, { cause: lastError });
+    }
+    await (everyMs > 0 ? delay(everyMs) : nextTurn());
   }
 }
 
