@@ -106,6 +106,7 @@ export class RunEngine {
       allowsOrigin: options.allowsOrigin,
       sseRetryMs: config.sseRetryMs,
       maxBufferedBytes: config.maxBufferedBytes,
+      maxBodyBytes: config.maxMessageBytes,
       faultsSet: (run, before) => this.#faultsSet(run, before),
     });
   }

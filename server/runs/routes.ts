@@ -22,12 +22,12 @@ export interface RunRoutesOptions {
   allowsOrigin(req: IncomingMessage): boolean;
   sseRetryMs: number;
   maxBufferedBytes: number;
+  /** Largest body a faults or drop request may have (MAX_MESSAGE_BYTES). */
+  maxBodyBytes: number;
   /** Called after a PUT or DELETE has changed the run's faults, with the faults before it. */
   faultsSet?(run: Run, before: Faults): void;
 }
 
-/** Largest body a faults or drop request may have. */
-const MAX_RUN_BODY_BYTES = 4096;
 
 /** Tap streams open now, for the shared heartbeat and for shutdown. */
 const TAP_HEARTBEAT = ': heartbeat\n\n';
@@ -36,7 +36,7 @@ export function createRunRoutes(options: RunRoutesOptions) {
   const { registry } = options;
   const tapStreams = new Set<ServerResponse>();
   const router = express.Router();
-  const parseJson = express.json({ limit: MAX_RUN_BODY_BYTES, strict: false, type: () => true });
+  const parseJson = express.json({ limit: options.maxBodyBytes, strict: false, type: () => true });
 
   function runOf(req: express.Request): Run {
     return registry.get(String(req.params.run));
@@ -46,7 +46,7 @@ export function createRunRoutes(options: RunRoutesOptions) {
     return new Promise((resolve, reject) => {
       parseJson(req, res, (error?: unknown) => {
         if (!error) resolve(req.body);
-        else reject(new ApiError(400, 'INVALID_JSON', `the body must be JSON of at most ${MAX_RUN_BODY_BYTES} bytes; ${(error as Error).message}`));
+        else reject(new ApiError(400, 'INVALID_JSON', `the body must be JSON of at most ${options.maxBodyBytes} bytes (MAX_MESSAGE_BYTES); ${(error as Error).message}`));
       });
     });
   }

@@ -1,11 +1,12 @@
 /**
  * Origins: a page on another site may not read, hold or publish through the API. Poll,
  * long-poll and SSE from a disallowed origin get 403 instead of an answer without CORS headers;
- * `*` never lends credentials. (Origin `null`, the sandbox frames, stays allowed for now.)
+ * `*` never lends credentials. Origin `null` (a sandboxed frame, which any website can embed)
+ * is served only with a live run that the server issued to a page it trusts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { publish, startServer, type TestServer } from '../server/helpers.ts';
+import { newRun, publish, startServer, type TestServer } from '../server/helpers.ts';
 import { assertStillServes, errorCode, handshake, head, request } from './edge-helpers.ts';
 
 const EVIL = 'https://evil.example';
@@ -75,25 +76,57 @@ describe('hostile origins', () => {
     }
   });
 
-  it('still serves its own pages and the sandbox frames (Origin null), without credentials for null', async () => {
+  it('refuses a sandboxed frame (Origin null) that carries no run, on every technique, as any website could embed one', async () => {
+    for (const path of ['/api/poll/chat', '/api/long-poll/chat?timeout=1', '/api/sse/chat']) {
+      const res = await request(server.url, path, { headers: { Origin: 'null' } });
+      assert.equal(res.status, 403, path);
+      assert.equal(errorCode(res), 'ORIGIN_NOT_ALLOWED');
+      assert.match(res.body, /live run/);
+    }
+    const posted = await request(server.url, '/api/channels/chat/messages', { method: 'POST', headers: { Origin: 'null', 'Content-Type': 'application/json' }, body: '{"data":"from a frame"}' });
+    assert.equal(posted.status, 403);
+    for (const path of ['/api/ws/chat', '/api/echo']) {
+      const ws = await handshake(server.url, path, { Origin: 'null' });
+      assert.equal(ws.upgraded, false, path);
+      assert.equal(ws.status, 403, path);
+    }
+    const runsFromFrame = await request(server.url, '/api/runs', { method: 'POST', headers: { Origin: 'null' } });
+    assert.equal(runsFromFrame.status, 403, 'a frame cannot issue itself a run');
+    await assertStillServes(server.url);
+  });
+
+  it('refuses a frame whose run is forged or ended with 404 UNKNOWN_RUN, readable by the frame', async () => {
+    const run = await newRun(server);
+    assert.equal((await fetch(`${server.url}/api/runs/${run}`, { method: 'DELETE' })).status, 204);
+    for (const id of ['A'.repeat(38), run]) {
+      const res = await request(server.url, `/api/poll/chat?run=${id}`, { headers: { Origin: 'null' } });
+      assert.equal(res.status, 404);
+      assert.equal(errorCode(res), 'UNKNOWN_RUN');
+      assert.equal(res.headers['access-control-allow-origin'], 'null');
+    }
+  });
+
+  it('serves its own pages, and a sandboxed frame with a live run, without credentials for null', async () => {
     const own = await request(server.url, '/api/poll/chat', { headers: { Origin: server.url } });
     assert.equal(own.status, 200);
-    const sandbox = await request(server.url, '/api/poll/chat', { headers: { Origin: 'null' } });
+    const run = await newRun(server);
+    const sandbox = await request(server.url, `/api/poll/chat?run=${run}`, { headers: { Origin: 'null' } });
     assert.equal(sandbox.status, 200);
     assert.equal(sandbox.headers['access-control-allow-origin'], 'null');
     assert.equal(sandbox.headers['access-control-allow-credentials'], undefined);
-    const stream = await head(server.url, '/api/sse/chat', { headers: { Origin: 'null' } });
+    const stream = await head(server.url, `/api/sse/chat?run=${run}`, { headers: { Origin: 'null' } });
     assert.equal(stream.status, 200);
-    const ws = await handshake(server.url, '/api/ws/chat', { Origin: 'null' });
+    const ws = await handshake(server.url, `/api/ws/chat?run=${run}`, { Origin: 'null' });
     assert.equal(ws.upgraded, true);
     ws.close();
   });
 });
 
 describe('ALLOWED_ORIGINS', () => {
-  it('with *, answers any origin with "*" and never with credentials', async () => {
+  it('with *, answers any origin with "*" and never with credentials, and still asks a sandboxed frame for a run', async () => {
     const server = await startServer({ allowedOrigins: ['*'] });
     try {
+      assert.equal((await request(server.url, '/api/poll/chat', { headers: { Origin: 'null' } })).status, 403);
       for (const path of ['/api/poll/chat', '/api/health']) {
         const res = await request(server.url, path, { headers: { Origin: EVIL } });
         assert.equal(res.status, 200);

@@ -19,6 +19,7 @@ async function startRunsApi() {
     allowsOrigin: (req) => req.headers.origin === undefined || req.headers.origin === 'null' || req.headers.origin === 'http://good.example',
     sseRetryMs: 100,
     maxBufferedBytes: 1024 * 1024,
+    maxBodyBytes: 4096,
   });
   const app = express();
   app.use('/api/runs', routes.router);
