@@ -13,81 +13,54 @@ import type { ServerContext } from '../context.ts';
 import { clientAddress, integerParam, sendJson } from '../http.ts';
 import type { StoredMessage } from '../log/types.ts';
 import { formatPage } from './polling.ts';
-
-interface Waiter {
-  res: ServerResponse;
-  channel: string;
-  deadline: number;
-  /** False while the history is still being read: a message that arrives then is noted, not sent. */
-  ready: boolean;
-  missed: boolean;
-}
+import { Subscribers } from './subscribers.ts';
 
 /** How often held requests are checked for their timeout: one timer for all of them. */
 const TIMEOUT_SWEEP_MS = 100;
 
 export function createLongPollingTransport(ctx: ServerContext) {
-  const { config, log, stats, gate } = ctx;
-  const waiters = new Map<string, Set<Waiter>>();
-  const unsubscribes = new Map<string, () => void>();
+  const { config, stats, gate } = ctx;
+  /** Held requests by channel (subscribers.ts), and when each one times out. */
+  const waiters = new Subscribers<ServerResponse>(ctx, answerWaiters, (res) => res.destroy());
+  const deadlines = new Map<ServerResponse, { channel: string; deadline: number }>();
   let sweepTimer: NodeJS.Timeout | undefined;
 
+  /** Stops holding a request: it is answered, timed out, or its client went away. */
+  function finish(res: ServerResponse): boolean {
+    const held = deadlines.get(res);
+    if (!held) return false;
+    deadlines.delete(res);
+    waiters.remove(held.channel, res);
+    stats.open.longPoll -= 1;
+    if (deadlines.size === 0 && sweepTimer) {
+      clearInterval(sweepTimer);
+      sweepTimer = undefined;
+    }
+    return true;
+  }
+
   // #region answer-waiters
-  /** A new message: every waiter on the channel gets the same bytes. */
+  /** A new message: every request held on the channel gets the same bytes. */
   function answerWaiters(channel: string, message: StoredMessage): void {
     const set = waiters.get(channel);
     if (!set) return;
     const body = formatPage({ messages: [message], cursor: message.id, more: false, gap: false });
-    for (const waiter of set) {
-      if (!waiter.ready) {
-        waiter.missed = true;
-        continue;
-      }
-      finish(waiter);
-      sendJson(waiter.res, 200, body, { 'Cache-Control': 'no-store' });
+    for (const res of set) {
+      // A request still reading the history keeps the message, and sends it if the history had nothing.
+      if (waiters.held(res, message)) continue;
+      finish(res);
+      sendJson(res, 200, body, { 'Cache-Control': 'no-store' });
     }
   }
   // #endregion answer-waiters
 
-  function hold(waiter: Waiter): void {
-    let set = waiters.get(waiter.channel);
-    if (!set) {
-      // Subscribing creates no channel: a waiter on a name that does not exist waits for its first message.
-      const unsubscribe = log.subscribe(waiter.channel, (message) => answerWaiters(waiter.channel, message));
-      set = new Set();
-      waiters.set(waiter.channel, set);
-      unsubscribes.set(waiter.channel, unsubscribe);
-    }
-    set.add(waiter);
-    stats.open.longPoll += 1;
-    sweepTimer ??= setInterval(sweepTimeouts, TIMEOUT_SWEEP_MS).unref();
-  }
-
-  /** Stops holding a waiter: it was answered, timed out, or its client went away. */
-  function finish(waiter: Waiter): void {
-    const set = waiters.get(waiter.channel);
-    if (!set?.delete(waiter)) return;
-    stats.open.longPoll -= 1;
-    if (set.size === 0) {
-      waiters.delete(waiter.channel);
-      unsubscribes.get(waiter.channel)?.();
-      unsubscribes.delete(waiter.channel);
-    }
-    if (waiters.size === 0 && sweepTimer) {
-      clearInterval(sweepTimer);
-      sweepTimer = undefined;
-    }
-  }
-
   // #region sweep-timeouts
   function sweepTimeouts(): void {
     const now = Date.now();
-    for (const set of waiters.values()) {
-      for (const waiter of set) {
-        if (waiter.ready && waiter.deadline <= now) {
-          finish(waiter);
-          waiter.res.writeHead(204, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }).end();
-        }
+    for (const [res, { deadline }] of deadlines) {
+      if (deadline <= now && !waiters.isReplaying(res)) {
+        finish(res);
+        res.writeHead(204, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }).end();
       }
     }
   }
@@ -99,63 +72,53 @@ export function createLongPollingTransport(ctx: ServerContext) {
     const timeoutS = integerParam(params, 'timeout', config.longPollDefaultTimeoutS, 1, config.longPollMaxTimeoutS, 'LONG_POLL_MAX_TIMEOUT_S');
     const limit = integerParam(params, 'limit', config.pollMaxLimit, 1, config.pollMaxLimit, 'POLL_MAX_LIMIT');
     const since = params.get('since');
-    if (since !== null) log.checkId(since, 'since');
+    if (since !== null) ctx.log.checkId(since, 'since');
 
     const address = clientAddress(req);
     gate.open(address);
-    const waiter: Waiter = { res, channel, deadline: Date.now() + timeoutS * 1000, ready: since === null, missed: false };
     try {
-      hold(waiter);
+      // Subscribing creates no channel: a request on a name that does not exist waits for its first message.
+      waiters.add(channel, res);
     } catch (error) {
       gate.release(address);
       throw error;
     }
+    deadlines.set(res, { channel, deadline: Date.now() + timeoutS * 1000 });
+    stats.open.longPoll += 1;
+    sweepTimer ??= setInterval(sweepTimeouts, TIMEOUT_SWEEP_MS).unref();
     res.on('close', () => {
-      // Answered, or the client went away: either way, leave no waiter behind.
-      finish(waiter);
+      // Answered, or the client went away: either way, leave nothing behind.
+      finish(res);
       gate.release(address);
     });
     if (since === null) return;
 
-    // Hold first, then read: a message that arrives while the history is read is noted in
-    // `missed`, and the history is read again, so nothing falls between the two.
-    let cursor = since;
-    for (;;) {
-      waiter.missed = false;
-      const page = await ctx.runs.readAfter(res, channel, cursor, limit);
-      if (res.destroyed) return;
-      if (page.messages.length > 0 || page.gap) {
-        finish(waiter);
-        sendJson(res, 200, formatPage(page), { 'Cache-Control': 'no-store' });
-        return;
-      }
-      if (!waiter.missed) break;
-      cursor = page.cursor;
+    // Hold first, then read: a message that arrives while the history is read is held back,
+    // not lost between the read and the wait, and sent if the history had nothing newer.
+    waiters.hold(res);
+    const page = await ctx.runs.readAfter(res, channel, since, limit);
+    const held = waiters.release(res);
+    if (!deadlines.has(res)) return;
+    if (page.messages.length > 0 || page.gap) {
+      finish(res);
+      sendJson(res, 200, formatPage(page), { 'Cache-Control': 'no-store' });
+    } else if (held.length > 0) {
+      finish(res);
+      const messages = held.slice(0, limit);
+      sendJson(res, 200, formatPage({ messages, cursor: (messages.at(-1) as StoredMessage).id, more: held.length > limit, gap: false }), { 'Cache-Control': 'no-store' });
     }
-    waiter.ready = true;
   }
   // #endregion handle-long-poll
 
-  /** Answers one held request with 204 now (a clean drop): its client asks again at once. */
-  function answerNow(res: ServerResponse): void {
-    for (const set of waiters.values()) {
-      for (const waiter of set) {
-        if (waiter.res !== res) continue;
-        finish(waiter);
-        res.writeHead(204, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }).end();
-        return;
-      }
-    }
+  /** Answers one held request with 204 now (a clean drop, or shutdown): its client asks again. */
+  function answerNow(res: ServerResponse, headers: Record<string, string> = {}): void {
+    if (!finish(res)) return;
+    res.writeHead(204, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers }).end();
   }
 
   /** On shutdown: answer every held request with 204, so clients ask again elsewhere. */
   function close(): void {
-    for (const set of [...waiters.values()]) {
-      for (const waiter of [...set]) {
-        finish(waiter);
-        waiter.res.writeHead(204, { 'Cache-Control': 'no-store', Connection: 'close', 'X-Content-Type-Options': 'nosniff' }).end();
-      }
-    }
+    for (const res of [...deadlines.keys()]) answerNow(res, { Connection: 'close' });
   }
 
   return { handleLongPoll, answerNow, close };

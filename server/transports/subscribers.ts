@@ -1,8 +1,9 @@
 /**
- * What the two push transports (SSE and WebSocket) share: their subscribers grouped by channel,
- * with one log subscription per channel, and replays of history that cost the client, not the
- * server. A replay is read a page at a time, written a chunk at a time, waits until the client
- * has taken each chunk, and holds back the live messages that arrive meanwhile.
+ * What the three push transports (long polling, SSE and WebSocket) share: their subscribers
+ * grouped by channel, with one log subscription per channel; live messages held back while a
+ * subscriber reads the history; and replays of history that cost the client, not the server. A
+ * replay is read a page at a time, written a chunk at a time, waits until the client has taken
+ * each chunk, and holds back the live messages that arrive meanwhile.
  *
  * The transports keep their own wire format and their slow-consumer check; this file is the
  * plumbing around them, written once.
@@ -112,6 +113,16 @@ export class Subscribers<T extends EventEmitter> {
   /** Starts holding live messages for a subscriber about to replay; call it before reading the history. */
   hold(subscriber: T): void {
     if (!this.#held.has(subscriber)) this.#held.set(subscriber, { messages: [], bytes: 0 });
+  }
+
+  /**
+   * Stops holding live messages for a subscriber and returns those held, oldest first: for a
+   * transport that answers once (a long poll), after its read of the history found nothing.
+   */
+  release(subscriber: T): StoredMessage[] {
+    const held = this.#held.get(subscriber);
+    this.#held.delete(subscriber);
+    return held?.messages ?? [];
   }
 
   // #region hold-live
