@@ -35,6 +35,8 @@ const worstCase = [
   `× (\`HISTORY_LIMIT\` ${n(c.historyLimit)} + up to ${REDIS_TRIM_SLACK} entries that \`MAXLEN ~\` trims late) × (\`MAX_MESSAGE_BYTES\` ${n(c.maxMessageBytes)} + about ${REDIS_ENTRY_OVERHEAD} bytes`,
   `of id, type and \`prev\`) = ${n(redisWorst)} bytes (${gib(redisWorst)}). \`deploy/redis.conf\` therefore sets \`maxmemory\` (with \`noeviction\`):`,
   'at it, publishes are answered `503 LOG_UNAVAILABLE` until idle channels expire.',
+  `The runs' taps hold at most \`MAX_RUNS\` ${n(c.maxRuns)} × \`MAX_TAP_BYTES\` ${n(c.maxTapBytes)} characters, two bytes each at worst on the heap: ${mib(2 * c.maxRuns * c.maxTapBytes)};`,
+  `one address holds at most \`MAX_RUNS_PER_ADDRESS\` ${n(c.maxRunsPerAddress)} of them (${mib(2 * c.maxRunsPerAddress * c.maxTapBytes)}).`,
 ].join('\n');
 const table = ['| Key | Default | What it sets |', '| --- | --- | --- |', ...rows, '', worstCase].join('\n');
 

@@ -95,7 +95,7 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'runIdleMs', env: 'RUN_IDLE_MS', default: 10 * 60 * 1000, min: 1000, max: 24 * 3600 * 1000, description: 'a run (one Run of a sandbox, an exercise check or a lab race; `POST /api/runs`) ends this long after its last traffic; its id then gets 404 UNKNOWN_RUN' },
   { key: 'maxRuns', env: 'MAX_RUNS', default: 1000, min: 1, max: 1_000_000, description: 'live runs this instance holds in all (503 TOO_MANY_RUNS past it)' },
   { key: 'maxRunsPerAddress', env: 'MAX_RUNS_PER_ADDRESS', default: 100, min: 1, max: 1_000_000, description: 'live runs one client address may hold (429 TOO_MANY_RUNS past it); a sandbox holds one at a time, and ends it when its page goes' },
-  { key: 'maxTapBytes', env: 'MAX_TAP_BYTES', default: 256 * 1024, min: 4096, max: 64 * 1024 * 1024, description: 'bytes of tap events kept per run for a late tap reader (each event\'s text is cut at 2 KiB); past it the oldest go, and the tap says how many with `event: gap`' },
+  { key: 'maxTapBytes', env: 'MAX_TAP_BYTES', default: 128 * 1024, min: 4096, max: 64 * 1024 * 1024, description: 'tap events kept per run for a late tap reader, counted in characters of their SSE text (each event\'s text is cut at 2 KiB); past it the oldest go, and the tap says how many with `event: gap`' },
   { key: 'channelIdleMs', env: 'CHANNEL_IDLE_MS', default: 15 * 60 * 1000, min: 100, max: 7 * 24 * 3600 * 1000, description: 'a channel with no subscriber and no new message for this long is removed, with its history (a reader that resumes from one of its ids gets a gap); in Redis, counted from its last message alone' },
 ];
 
