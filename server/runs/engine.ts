@@ -198,7 +198,8 @@ export class RunEngine {
     }, () => {});
     const untap = tapWrites(socket, (chunk) => splitter.push(chunk));
 
-    const bodyKind = technique === 'sse' ? 'sse' : 'body';
+    /** An SSE stream's output is shown as SSE; an answer in JSON (a refusal, an error) as a body. */
+    const kindOf = (): 'sse' | 'body' => (technique === 'sse' && res.statusCode === 200 ? 'sse' : 'body');
     const write = res.write;
     const end = res.end;
     let ended = false;
@@ -214,7 +215,7 @@ export class RunEngine {
           return;
         }
         (write as (...args: unknown[]) => boolean).call(res, chunk, ...rest);
-        link.record('out', bodyKind, bodyText(chunkText(chunk)));
+        link.record('out', kindOf(), bodyText(chunkText(chunk)));
       });
       return true;
     } as ServerResponse['write'];
@@ -240,7 +241,7 @@ export class RunEngine {
       link.deliver(byteLength(chunk), 0, () => {
         if (res.destroyed) return;
         (end as (...args: unknown[]) => ServerResponse).apply(res, args);
-        if (chunk !== undefined && byteLength(chunk) > 0) link.record('out', bodyKind, bodyText(chunkText(chunk)));
+        if (chunk !== undefined && byteLength(chunk) > 0) link.record('out', kindOf(), bodyText(chunkText(chunk)));
       });
       return res;
     } as ServerResponse['end'];

@@ -51,11 +51,17 @@ export function createRunRoutes(options: RunRoutesOptions) {
     });
   }
 
+  // A run's id is the key to its tap and faults: only the pages that may use the API get to use
+  // it, and a sandbox frame (Origin: null) never does, so another site cannot drop or watch a run.
+  router.use((req, _res, next) => {
+    if (req.headers.origin === 'null' || !options.allowsOrigin(req)) {
+      throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', `the runs API answers the server's own origin, ALLOWED_ORIGINS and clients that send no Origin; received Origin ${describeValue(req.headers.origin)}`);
+    }
+    next();
+  });
+
   router.post('/', (req, res) => {
     // A sandbox frame (Origin: null) cannot ask for a run: its page asks, and hands the id in.
-    if (req.headers.origin === 'null' || !options.allowsOrigin(req)) {
-      throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', `runs are issued to the server's own origin, ALLOWED_ORIGINS and clients that send no Origin; received Origin ${describeValue(req.headers.origin)}`);
-    }
     const issued = registry.issue(clientAddress(req));
     sendJson(res, 201, JSON.stringify(issued), { 'Cache-Control': 'no-store' });
   });

@@ -34,6 +34,32 @@ describe('hostile runs', () => {
 
 });
 
+describe('hostile runs: other sites', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  it('refuses another site, and a sandbox frame, every runs API call on a run whose id it has learned', async () => {
+    const run = await newRun(server);
+    for (const origin of ['https://evil.example', 'null']) {
+      const calls = [
+        request(server.url, `/api/runs/${run}/drop`, { method: 'POST', headers: { Origin: origin, 'Content-Type': 'text/plain' }, body: '{"mode":"abrupt"}' }),
+        request(server.url, `/api/runs/${run}/faults`, { method: 'PUT', headers: { Origin: origin, 'Content-Type': 'text/plain' }, body: '{"latencyMs":3000}' }),
+        request(server.url, `/api/runs/${run}/tap`, { headers: { Origin: origin } }),
+        request(server.url, `/api/runs/${run}`, { method: 'DELETE', headers: { Origin: origin } }),
+      ];
+      for (const res of await Promise.all(calls)) {
+        assert.equal(res.status, 403, origin);
+        assert.equal(errorCode(res), 'ORIGIN_NOT_ALLOWED');
+      }
+    }
+    const faults = await (await fetch(`${server.url}/api/runs/${run}/faults`)).json();
+    assert.equal(faults.latencyMs, 0, 'nothing was changed');
+  });
+});
+
 describe('hostile runs: what a run holds', () => {
   let server: TestServer;
   before(async () => {
