@@ -397,6 +397,7 @@ export function apiErrorValues(message: string): Record<string, string> {
     [/retry after (\d+) s/, ['seconds']],
     [/origin (\S+)/, ['origin']],
     [/type "([^"]+)" is reserved/, ['received']],
+    [/refuseReconnects fault answer(?:s|ed with) (\d{3})/, ['status']],
   ];
   for (const [pattern, names] of patterns) {
     const match = pattern.exec(message);
