@@ -10,7 +10,8 @@
  * and reports when its top level has ended.
  *
  * The server serves a sandbox frame (Origin: null) only with a live run, so the wrappers add
- * `run=<id>` to every URL of the snippet that goes to the API server (same host and port, over
+ * `run=<id>` to every URL of the snippet (fetch, XMLHttpRequest, EventSource, WebSocket and
+ * WebSocketStream) that goes to the API server (same host and port, over
  * http(s) or ws(s), path under /api/). The code the reader sees stays as the lesson wrote it,
  * and what the snippet reads back (`res.url`, `xhr.responseURL`, `es.url`, `ws.url`) is shown
  * without the parameter. What still differs from a run without it: those URLs are absolute (as
@@ -489,6 +490,20 @@ export function frameRuntime(
     }
   }
   window.WebSocket = InstrumentedWebSocket as typeof WebSocket;
+
+  // WebSocketStream (Chromium only, not in TypeScript's DOM types): not on the wire view, but
+  // its URL carries the run too, or the server would refuse its handshake.
+  type SocketStreamClass = new (url: string | URL, options?: unknown) => object;
+  const globals = window as unknown as Record<string, SocketStreamClass | undefined>;
+  const NativeWebSocketStream = globals['WebSocketStream'];
+  if (typeof NativeWebSocketStream === 'function') {
+    hideRun(NativeWebSocketStream.prototype, 'url');
+    globals['WebSocketStream'] = class WebSocketStream extends NativeWebSocketStream {
+      constructor(url: string | URL, options?: unknown) {
+        super(withRun(url), options);
+      }
+    };
+  }
 
   // A heartbeat: when it stops, the host knows the snippet is stuck (a busy loop).
   nativeSetInterval(() => send({ k: 'alive', timers: timers.size }), 500);
