@@ -244,5 +244,8 @@ test('the new error codes and the byte rate limit read as Chinese sentences with
   expect(note('UNSUPPORTED_CHARSET', 'the body\'s charset is "utf-7"; JSON must be UTF-8: send Content-Type: application/json, or application/json; charset=utf-8')).toContain('请求体的字符集是 "utf-7"，');
   expect(note('RESUME_IN_PROGRESS', 'a replay is still being sent on this socket; resume again (received since="5-0") only after its messages have arrived')).toContain('这次收到的 since 是 "5-0"');
   expect(note('HOST_NOT_ALLOWED', 'this server does not answer to the host "evil.test"; it answers to localhost, its own addresses and ALLOWED_HOSTS, which keeps other sites out (DNS rebinding); add it')).toContain('不响应主机名 "evil.test"：');
+  expect(note('REFUSED_BY_FAULT', "this run's refuseReconnects fault answers 503; it will refuse 2 more (DELETE /api/runs/:run/faults to switch it off)")).toContain(
+    '这次运行（run）开启了 refuseReconnects 故障，服务器按设定回答了 503；',
+  );
   expect(note('HEADERS_TOO_LARGE', 'the request headers are larger than 16384 bytes (MAX_HEADER_BYTES)')).toContain('超过了 16384 字节（MAX_HEADER_BYTES）');
 });
