@@ -34,6 +34,8 @@ const QUEUED_AFTER_MS = 2000;
 const PROBE_AFTER_MS = 3000;
 const PROBE_TIMEOUT_MS = 1500;
 const MAX_EVENT_ROWS = 60;
+/** Failed requests make the page ask the server whether it still knows the run, at most this often. */
+const RUN_CHECK_EVERY_MS = 5000;
 const MIN_TIMELINE_MS = 5000;
 
 function now(): number {
@@ -137,7 +139,8 @@ class Run {
   #serverRun: string | undefined;
   /** The reader was told the server no longer knows this run: told once. */
   #toldExpired = false;
-  #checkingRun = false;
+  /** When the page last asked whether the server still knows the run (epoch ms). */
+  #runCheckedAt = 0;
 
   constructor(host: SandboxHost) {
     this.host = host;
@@ -218,16 +221,15 @@ class Run {
    */
   #checkRun(): void {
     const id = this.#serverRun;
-    if (id === undefined || this.#toldExpired || this.#checkingRun) return;
-    this.#checkingRun = true;
+    if (id === undefined || this.#toldExpired || now() - this.#runCheckedAt < RUN_CHECK_EVERY_MS) return;
+    this.#runCheckedAt = now();
     fetch(new URL(`api/runs/${id}/faults`, this.host.apiBase), { cache: 'no-store' })
       .then(async (response) => (response.status === 404 ? ((await response.json()) as { error?: { code?: string } }).error?.code : undefined))
       .then(
         (code) => {
-          this.#checkingRun = false;
           if (code === 'UNKNOWN_RUN') this.#tellExpired();
         },
-        () => (this.#checkingRun = false),
+        () => {},
       );
   }
 

@@ -37,12 +37,13 @@ async function readTap(base: string, run: string, enough: (events: TapEvent[]) =
   try {
     const response = await fetch(`${base}/api/runs/${run}/tap`, { signal: controller.signal });
     expect(response.status).toBe(200);
-    const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
     let buffer = '';
     while (!enough(events)) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffer += value;
+      buffer += decoder.decode(value, { stream: true });
       let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, end);
@@ -206,5 +207,25 @@ test('a run the server refuses to issue, or ends while the snippet runs, is said
     await expect(output(zh)).toContainText('运行没有开始：服务器没有为它分配运行（run）（TOO_MANY_RUNS）。同时存在的运行（run）已达上限（MAX_RUNS_PER_ADDRESS）');
   } finally {
     await server.close();
+  }
+});
+
+test('a Run while the server is down says that the run could not be asked for, and where', async ({ page }) => {
+  const server = await startPrivateServer();
+  let closed = false;
+  try {
+    await page.goto(`${server.url}/playground/`);
+    const sandbox = sandboxByTitle(page, POLL);
+    // The first Run loads the runner from the server; the second finds no server.
+    await action(sandbox, 'run').click();
+    await expect(output(sandbox)).toContainText('poll 1');
+    await server.close();
+    closed = true;
+    await action(sandbox, 'run').click();
+    await expect(output(sandbox)).toContainText(`The run did not start: the server at ${server.url}/ did not answer the request for a run (POST /api/runs).`);
+    await expect(sandbox).toHaveAttribute('data-run', 'stopped');
+    await expect(sandbox).toHaveAttribute('data-server', 'offline');
+  } finally {
+    if (!closed) await server.close();
   }
 });
