@@ -44,6 +44,7 @@ export const HIDDEN_RESPONSE_HEADERS_B = 180;
 export function frameRuntime(
   config: FrameConfig,
   formatValue: (value: unknown, top?: boolean) => string,
+  runUrls: typeof import('../lib/run-url.ts').runUrls,
   sizes: { source: string; browserRequestHeaders: number; hiddenResponseHeaders: number },
 ): void {
   const parentWindow = window.parent;
@@ -94,37 +95,15 @@ export function frameRuntime(
     return error instanceof DOMException && error.name === 'AbortError';
   }
 
-  // The run id comes with "go"; before it, no snippet code runs, so no URL goes out without it.
-  let runId = '';
-  const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'ws:': '80', 'https:': '443', 'wss:': '443' };
-  /** host:port of an http(s) or ws(s) URL, the default port spelled out; undefined for other schemes. */
-  function endpoint(url: URL): string | undefined {
-    const port = DEFAULT_PORTS[url.protocol];
-    return port === undefined ? undefined : `${url.hostname}:${url.port || port}`;
-  }
-  // The frame's <base href> is the API base.
-  const apiEndpoint = endpoint(new URL(document.baseURI));
-  /**
-   * The URL with `run=<id>` added when it goes to the API server (same host:port, path under
-   * /api/) and names no run yet: absolute, its query and hash kept. Any other URL is returned as given.
-   */
+  // The run's URLs come with "go"; before it, no snippet code runs, so no URL goes out without run=.
+  let urls: ReturnType<typeof runUrls> | undefined;
+  /** The URL with `run=<id>` when it goes to the API server (runUrls says which); any other URL as given. */
   function withRun<T>(input: T): T | string {
-    if (!runId) return input;
-    let url: URL;
-    try {
-      url = new URL(String(input), document.baseURI);
-    } catch {
-      return input;
-    }
-    if (endpoint(url) !== apiEndpoint || !url.pathname.startsWith('/api/') || url.searchParams.has('run')) return input;
-    url.search = `${url.search ? `${url.search}&` : '?'}run=${runId}`;
-    return url.href;
+    return urls?.add(String(input)) ?? input;
   }
-  /** A URL as the snippet would see it without the run: the `run=<id>` withRun added, removed. */
+  /** A URL as the snippet would see it without the run. */
   function withoutRun(url: string): string {
-    if (!runId || !url.includes(runId)) return url;
-    // withRun appends it last in the query: `?run=<id>` or `&run=<id>`, before any hash.
-    return url.replace(new RegExp(`[?&]run=${runId}(?=#|$)`), '');
+    return urls ? urls.remove(url) : url;
   }
   /** Makes a URL getter of a native prototype answer without run=. */
   function hideRun(proto: object, name: string): void {
@@ -529,7 +508,7 @@ export function frameRuntime(
       return;
     }
     if (!('go' in data) || typeof data.run !== 'string' || port) return;
-    runId = data.run;
+    urls = runUrls(document.baseURI, data.run);
     port = channel.port1;
     port.postMessage({ token: config.token, batch: early.splice(0) });
     try {
