@@ -11,14 +11,15 @@
  *
  * The server serves a sandbox frame (Origin: null) only with a live run, so the wrappers add
  * `run=<id>` to every URL of the snippet (fetch, XMLHttpRequest, EventSource, WebSocket and
- * WebSocketStream) that goes to the API server (same host and port, over
- * http(s) or ws(s), path under /api/). The code the reader sees stays as the lesson wrote it,
- * and what the snippet reads back (`res.url`, `xhr.responseURL`, `es.url`, `ws.url`) is shown
- * without the parameter. What still differs from a run without it: those URLs are absolute (as
- * the browser makes them anyway), a trailing empty `?` is lost, a Request passed to fetch is
- * sent as a copy with the new URL (its body read first), and DevTools, resource timing and the browser's own console
- * messages show the real URL, run= included. The wire view shows URLs as the reader wrote them
- * (without run=) and counts the parameter's bytes in its head estimates, because they are sent.
+ * WebSocketStream) that goes to the API server: same host and port, over http(s) or ws(s),
+ * path under /api/ (src/lib/run-url.ts). The code the reader sees stays as the lesson wrote
+ * it, and what the snippet reads back (`res.url`, `xhr.responseURL`, `es.url`, `ws.url`) is
+ * shown without the parameter. What still differs from a run without it: those URLs are
+ * absolute (as the browser makes them anyway), a trailing empty `?` is lost, a Request passed
+ * to fetch is sent as a copy with the new URL (its body read first), and DevTools, resource
+ * timing and the browser's own console messages show the real URL, run= included. The wire
+ * view shows URLs as the reader wrote them (without run=) and counts the parameter's bytes in
+ * its head estimates, because they are sent.
  */
 import type { FrameItem, HostMessage, WireEvent, WireKind } from './protocol.ts';
 
@@ -498,6 +499,7 @@ export function frameRuntime(
   // The host answers "go" on the port, with the run id, once it holds both; only then does the reader's code run.
   channel.port1.onmessage = (event: MessageEvent<HostMessage>) => {
     const { data } = event;
+    if (typeof data !== 'object' || data === null) return;
     if ('probe' in data && typeof data.probe === 'number') {
       // Through the same connection pool as the snippet's requests, and not shown on the wire.
       const id = data.probe;
