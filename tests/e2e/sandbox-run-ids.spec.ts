@@ -155,14 +155,18 @@ test('a request from the sandbox frame that carries no run is refused, while the
   expect(served.headers()['access-control-allow-origin']).toBe('null');
 });
 
-test('a second Run ends the first run on the server, and leaving the page ends the second', async ({ page, baseURL }) => {
+test('Stop keeps the run, a second Run ends it on the server, and leaving the page ends the second', async ({ page, baseURL }) => {
   const base = baseURL as string;
   await page.goto('/playground/');
   const sandbox = sandboxByTitle(page, POLL);
   await action(sandbox, 'run').click();
   await expect(output(sandbox)).toContainText('poll 1');
   const first = await runIdOf(sandbox);
+  // Stop ends the frame, not the run: its tap can still be read.
+  await action(sandbox, 'stop').click();
+  await expect(sandbox).toHaveAttribute('data-run', 'stopped');
   expect(await faultsStatus(page, base, first)).toBe(200);
+  await expect(sandbox).toHaveAttribute('data-run-id', first);
 
   await action(sandbox, 'run').click();
   await expect(sandbox).not.toHaveAttribute('data-run-id', first);
