@@ -51,7 +51,12 @@ export class RunRegistry {
   readonly #options: RunRegistryOptions;
   readonly #runs = new Map<string, Run>();
   readonly #perAddress = new Map<string, number>();
-  /** Runs ended on request, by id, with their issue time: refused until they would have expired anyway. */
+  /**
+   * Runs ended by DELETE, by id, with the time their id would be refused anyway (issued more
+   * than RUN_IDLE_MS ago): without this, a valid id this instance no longer holds would be
+   * taken for one issued by another instance, and the run would start again. At most MAX_RUNS
+   * are kept, oldest dropped first.
+   */
   readonly #ended = new Map<string, number>();
 
   constructor(ids: RunIds, options: RunRegistryOptions) {
@@ -89,7 +94,8 @@ export class RunRegistry {
       return known;
     }
     const { id, issuedAt } = this.#ids.verify(idText);
-    if (now - issuedAt > this.#options.idleMs || issuedAt - now > 60_000 || this.#ended.has(id)) throw unknownRun(idText, this.#options.idleMs);
+    if (this.#ended.has(id)) throw unknownRun(idText, this.#options.idleMs);
+    if (now - issuedAt > this.#options.idleMs || issuedAt - now > 60_000) throw unknownRun(idText, this.#options.idleMs);
     return this.#add(id, '', now);
   }
 
@@ -104,14 +110,13 @@ export class RunRegistry {
     for (const connection of [...run.connections]) connection.cut('clean');
     run.tap.end();
     this.#forget(run);
-    this.#ended.set(run.id, this.#ids.verify(run.id).issuedAt);
-    // Bounded: past MAX_RUNS remembered, the oldest is forgotten (its id may then be taken up again).
-    if (this.#ended.size > this.#options.maxRuns) this.#ended.delete(this.#ended.keys().next().value as string);
+    if (this.#ended.size >= this.#options.maxRuns) this.#ended.delete(this.#ended.keys().next().value as string);
+    this.#ended.set(run.id, this.#ids.verify(run.id).issuedAt + this.#options.idleMs);
   }
 
   /** Ends runs with no open connection and no tap subscriber whose last traffic is older than RUN_IDLE_MS. */
   sweep(now = Date.now()): void {
-    for (const [id, issuedAt] of this.#ended) if (now - issuedAt > this.#options.idleMs) this.#ended.delete(id);
+    for (const [id, refusedFrom] of this.#ended) if (refusedFrom < now) this.#ended.delete(id);
     for (const run of this.#runs.values()) {
       if (run.connections.size > 0 || run.tap.subscribers > 0) {
         run.lastTraffic = now;

@@ -114,6 +114,7 @@ const DESCRIPTIONS = {
   'sandbox.wire.api.INVALID_RUN': 'The API error INVALID_RUN, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.UNKNOWN_RUN': 'The API error UNKNOWN_RUN, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.TOO_MANY_RUNS': 'The API error TOO_MANY_RUNS, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.REFUSED_BY_FAULT': 'The API error REFUSED_BY_FAULT, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.INVALID_FAULT': 'The API error INVALID_FAULT, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.UNSUPPORTED_CHARSET': 'The API error UNSUPPORTED_CHARSET, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.HOST_NOT_ALLOWED': 'The API error HOST_NOT_ALLOWED, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
@@ -121,6 +122,9 @@ const DESCRIPTIONS = {
   'sandbox.wire.api.BAD_REQUEST': 'The API error BAD_REQUEST, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.HEADERS_TOO_LARGE': 'The API error HEADERS_TOO_LARGE, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.REQUEST_TIMEOUT': 'The API error REQUEST_TIMEOUT, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.run.refused': 'In the output when Run could not start because the server issued no run (POST /api/runs). {{code}} is the API error code, {{message}} its sentence in the reader’s language.',
+  'sandbox.run.unreachable': 'In the output when Run could not start because the server did not answer the request for a run. {{base}} is the API address.',
+  'sandbox.run.expired': 'In the output when the server no longer knows the run the snippet’s requests carry (UNKNOWN_RUN).',
   'sandbox.wire.unit.messages': 'The unit of a message rate limit, in RATE_LIMITED: messages (per second).',
   'sandbox.wire.unit.bytes': 'The unit of a byte rate limit, in RATE_LIMITED: bytes (per second).',
 } as const;
@@ -128,7 +132,7 @@ const DESCRIPTIONS = {
 /** The `{{placeholders}}` of the strings, filled in on the page. */
 export const SANDBOX_PLACEHOLDERS = [
   'title', 'base', 'requests', 'bytesIn', 'bytesOut', 'headIn', 'headOut', 'open', 'count', 'seconds', 'host', 'max', 'line', 'column',
-  'bytes', 'url', 'protocol', 'code', 'state', 'message', 'received', 'name', 'min', 'setting', 'endpoint', 'channel', 'origin', 'rate', 'unit',
+  'bytes', 'url', 'protocol', 'code', 'state', 'message', 'received', 'name', 'min', 'setting', 'endpoint', 'channel', 'origin', 'rate', 'unit', 'status',
 ] as const;
 
 /** Every sandbox string key. */

@@ -105,7 +105,7 @@ export function wsFrameHeaderBytes(payload: number, fromClient: boolean): number
   return 2 + length + (fromClient ? 4 : 0);
 }
 
-/** A URL as the reader wrote it: path and query when it is on the API base, else whole. */
+/** A URL as the reader wrote it (never with the run= the frame adds: see frame-runtime.ts): path and query when it is on the API base, else whole. */
 export function shortUrl(url: string, base: string): string {
   try {
     const u = new URL(url);
@@ -397,6 +397,7 @@ export function apiErrorValues(message: string): Record<string, string> {
     [/retry after (\d+) s/, ['seconds']],
     [/origin (\S+)/, ['origin']],
     [/type "([^"]+)" is reserved/, ['received']],
+    [/refuseReconnects fault answer(?:s|ed with) (\d{3})/, ['status']],
   ];
   for (const [pattern, names] of patterns) {
     const match = pattern.exec(message);

@@ -3,6 +3,7 @@
  * Relative URLs in the snippet (fetch, EventSource, WebSocket) resolve against the base.
  */
 import { formatValue } from '../lib/format-value.ts';
+import { runUrls } from '../lib/run-url.ts';
 import { BROWSER_REQUEST_HEADERS_B, frameRuntime, HIDDEN_RESPONSE_HEADERS_B, SNIPPET_SOURCE_NAME, type FrameConfig } from './frame-runtime.ts';
 
 /** JSON that is safe inside a <script> element. */
@@ -24,6 +25,6 @@ export function frameDocument(config: FrameConfig, apiBase: string): string {
   const sizes = { source: SNIPPET_SOURCE_NAME, browserRequestHeaders: BROWSER_REQUEST_HEADERS_B, hiddenResponseHeaders: HIDDEN_RESPONSE_HEADERS_B };
   return (
     `<!doctype html><html><head><meta charset="utf-8"><base href="${attribute(apiBase)}">` +
-    `</head><body><script>(${source(frameRuntime)})(${scriptJson(config)}, ${source(formatValue)}, ${scriptJson(sizes)});</script></body></html>`
+    `</head><body><script>(${source(frameRuntime)})(${scriptJson(config)}, ${source(formatValue)}, ${source(runUrls)}, ${scriptJson(sizes)});</script></body></html>`
   );
 }

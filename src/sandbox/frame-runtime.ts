@@ -5,8 +5,21 @@
  *
  * It wraps console, fetch, XMLHttpRequest, EventSource, WebSocket and the timers without
  * changing what they do, and reports what it sees to the host page over a MessagePort, with the
- * run's token. When the host says "go", it runs the snippet as a module script (top-level await
- * works) named `your-code.js` in stacks, and reports when its top level has ended.
+ * run's token. When the host says "go" with the run id the server issued (POST /api/runs), it
+ * runs the snippet as a module script (top-level await works) named `your-code.js` in stacks,
+ * and reports when its top level has ended.
+ *
+ * The server serves a sandbox frame (Origin: null) only with a live run, so the wrappers add
+ * `run=<id>` to every URL of the snippet (fetch, XMLHttpRequest, EventSource, WebSocket and
+ * WebSocketStream) that goes to the API server: same host and port, over http(s) or ws(s),
+ * path under /api/ (src/lib/run-url.ts). The code the reader sees stays as the lesson wrote
+ * it, and what the snippet reads back (`res.url`, `xhr.responseURL`, `es.url`, `ws.url`) is
+ * shown without the parameter. What still differs from a run without it: those URLs are
+ * absolute (as the browser makes them anyway), a trailing empty `?` is lost, a Request passed
+ * to fetch is sent as a copy with the new URL (its body read first), and DevTools, resource
+ * timing and the browser's own console messages show the real URL, run= included. The wire
+ * view shows URLs as the reader wrote them (without run=) and counts the parameter's bytes in
+ * its head estimates, because they are sent.
  */
 import type { FrameItem, HostMessage, WireEvent, WireKind } from './protocol.ts';
 
@@ -32,6 +45,7 @@ export const HIDDEN_RESPONSE_HEADERS_B = 180;
 export function frameRuntime(
   config: FrameConfig,
   formatValue: (value: unknown, top?: boolean) => string,
+  runUrls: typeof import('../lib/run-url.ts').runUrls,
   sizes: { source: string; browserRequestHeaders: number; hiddenResponseHeaders: number },
 ): void {
   const parentWindow = window.parent;
@@ -80,6 +94,29 @@ export function frameRuntime(
   }
   function isAbort(error: unknown): boolean {
     return error instanceof DOMException && error.name === 'AbortError';
+  }
+
+  // The run's URLs come with "go"; before it, no snippet code runs, so no URL goes out without run=.
+  let urls: ReturnType<typeof runUrls> | undefined;
+  /** The URL with `run=<id>` when it goes to the API server (runUrls says which); any other URL as given. */
+  function withRun<T>(input: T): T | string {
+    return urls?.add(String(input)) ?? input;
+  }
+  /** A URL as the snippet would see it without the run. */
+  function withoutRun(url: string): string {
+    return urls ? urls.remove(url) : url;
+  }
+  /** Makes a URL getter of a native prototype answer without run=. */
+  function hideRun(proto: object, name: string): void {
+    const get = Object.getOwnPropertyDescriptor(proto, name)?.get;
+    if (!get) return;
+    Object.defineProperty(proto, name, {
+      configurable: true,
+      enumerable: true,
+      get(this: unknown) {
+        return withoutRun(get.call(this) as string);
+      },
+    });
   }
   /** An estimate of a request's head: what the snippet set, plus what the browser adds. */
   function requestHead(method: string, url: string, headers?: HeadersInit): number {
@@ -226,14 +263,41 @@ export function frameRuntime(
 
   // fetch: the request, its status when the headers arrive, and its body size when it ends.
   const nativeFetch = window.fetch.bind(window);
+  /**
+   * A Request's URL cannot change: it is sent as a copy with the run's URL. Its body is read
+   * first: `new Request(url, request)` would carry it as a stream, an upload Chromium makes only
+   * over HTTP/2 ("Failed to fetch" over HTTP/1.1).
+   */
+  function copyTo(url: string, request: Request): Promise<Request> {
+    if (request.body === null) return Promise.resolve(new Request(url, request));
+    return request.arrayBuffer().then(
+      (body) =>
+        new Request(url, {
+          method: request.method,
+          headers: request.headers,
+          body,
+          mode: request.mode,
+          credentials: request.credentials,
+          cache: request.cache,
+          redirect: request.redirect,
+          referrer: request.referrer,
+          referrerPolicy: request.referrerPolicy,
+          integrity: request.integrity,
+          keepalive: request.keepalive,
+          signal: request.signal,
+        }),
+    );
+  }
+  hideRun(Response.prototype, 'url');
   window.fetch = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const id = ++nextId;
     const isRequest = input instanceof Request;
     const method = (init?.method ?? (isRequest ? input.method : 'GET')).toUpperCase();
     const url = isRequest ? input.url : absolute(input);
+    const sentUrl = withRun(url);
     const headers = init?.headers ?? (isRequest ? input.headers : undefined);
-    wire(id, 'fetch', { ev: 'start', method, url, bytesOut: sizeOf(init?.body), headBytes: requestHead(method, url, headers) });
-    const result = nativeFetch(input, init);
+    wire(id, 'fetch', { ev: 'start', method, url, bytesOut: sizeOf(init?.body), headBytes: requestHead(method, sentUrl, headers) });
+    const result = sentUrl === url ? nativeFetch(input, init) : isRequest ? copyTo(sentUrl, input).then((copy) => nativeFetch(copy, init)) : nativeFetch(sentUrl, init);
     const failed = (error: unknown) => wire(id, 'fetch', { ev: 'fail', message: message(error), aborted: isAbort(error) });
     result.then(
       (response) => {
@@ -259,7 +323,7 @@ export function frameRuntime(
   };
 
   // XMLHttpRequest: the same, from open/send and the load events.
-  const xhrInfo = new WeakMap<XMLHttpRequest, { method: string; url: string; headers: Headers }>();
+  const xhrInfo = new WeakMap<XMLHttpRequest, { method: string; url: string; sentUrl: string; headers: Headers }>();
   const nativeOpen = XMLHttpRequest.prototype.open;
   const nativeSend = XMLHttpRequest.prototype.send;
   const nativeSetRequestHeader = XMLHttpRequest.prototype.setRequestHeader;
@@ -271,16 +335,18 @@ export function frameRuntime(
     }
     return nativeSetRequestHeader.call(this, name, value);
   };
+  hideRun(XMLHttpRequest.prototype, 'responseURL');
   XMLHttpRequest.prototype.open = function open(this: XMLHttpRequest, method: string, url: string | URL, ...rest: unknown[]) {
-    xhrInfo.set(this, { method: method.toUpperCase(), url: absolute(url), headers: new Headers() });
-    return (nativeOpen as (...args: unknown[]) => void).call(this, method, url, ...rest);
+    const sentUrl = withRun(url);
+    xhrInfo.set(this, { method: method.toUpperCase(), url: absolute(url), sentUrl: absolute(sentUrl), headers: new Headers() });
+    return (nativeOpen as (...args: unknown[]) => void).call(this, method, sentUrl, ...rest);
   } as typeof XMLHttpRequest.prototype.open;
   XMLHttpRequest.prototype.send = function send(this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
     const info = xhrInfo.get(this);
     if (info) {
       const id = ++nextId;
       let aborted = false;
-      wire(id, 'xhr', { ev: 'start', method: info.method, url: info.url, bytesOut: sizeOf(body), headBytes: requestHead(info.method, info.url, info.headers) });
+      wire(id, 'xhr', { ev: 'start', method: info.method, url: info.url, bytesOut: sizeOf(body), headBytes: requestHead(info.method, info.sentUrl, info.headers) });
       this.addEventListener('readystatechange', () => {
         if (this.readyState === XMLHttpRequest.HEADERS_RECEIVED) {
           wire(id, 'xhr', { ev: 'response', status: this.status, statusText: this.statusText, headBytes: responseHead(this.status, this.statusText, this.getAllResponseHeaders()) });
@@ -307,11 +373,13 @@ export function frameRuntime(
 
   // EventSource: events are observed for every type the snippet listens to, plus the usual ones.
   const NativeEventSource = window.EventSource;
+  hideRun(NativeEventSource.prototype, 'url');
   const observers = new WeakMap<EventSource, (type: string) => void>();
   class InstrumentedEventSource extends NativeEventSource {
     #id = ++nextId;
     constructor(url: string | URL, init?: EventSourceInit) {
-      super(url, init);
+      const sentUrl = withRun(url);
+      super(sentUrl, init);
       const id = this.#id;
       const observed = new Set<string>();
       const observe = (type: string): void => {
@@ -332,7 +400,7 @@ export function frameRuntime(
         });
       };
       observers.set(this, observe);
-      wire(id, 'sse', { ev: 'start', method: 'GET', url: this.url, bytesOut: 0, headBytes: requestHead('GET', this.url, { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' }) });
+      wire(id, 'sse', { ev: 'start', method: 'GET', url: this.url, bytesOut: 0, headBytes: requestHead('GET', absolute(sentUrl), { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' }) });
       for (const type of ['open', 'error', 'message', 'connected', 'gap', 'tick']) observe(type);
     }
     override close(): void {
@@ -357,6 +425,7 @@ export function frameRuntime(
 
   // WebSocket: the handshake, frames each way with their size, and the close code.
   const NativeWebSocket = window.WebSocket;
+  hideRun(NativeWebSocket.prototype, 'url');
   function framePreview(data: unknown): { bytes: number; preview: string; binary: boolean } {
     if (typeof data === 'string') return { bytes: encoder.encode(data).byteLength, preview: preview(data), binary: false };
     const bytes = sizeOf(data);
@@ -365,10 +434,11 @@ export function frameRuntime(
   class InstrumentedWebSocket extends NativeWebSocket {
     #id = ++nextId;
     constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols);
+      const sentUrl = withRun(url);
+      super(sentUrl, protocols);
       const id = this.#id;
       const handshake = { Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'x'.repeat(24), 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits' };
-      wire(id, 'ws', { ev: 'start', method: 'GET', url: this.url, bytesOut: 0, headBytes: requestHead('GET', this.url, handshake) });
+      wire(id, 'ws', { ev: 'start', method: 'GET', url: this.url, bytesOut: 0, headBytes: requestHead('GET', absolute(sentUrl), handshake) });
       listen.call(this, 'open', () => {
         wire(id, 'ws', { ev: 'open', protocol: this.protocol });
         wire(id, 'ws', { ev: 'state', readyState: this.readyState });
@@ -401,6 +471,20 @@ export function frameRuntime(
   }
   window.WebSocket = InstrumentedWebSocket as typeof WebSocket;
 
+  // WebSocketStream (Chromium only, not in TypeScript's DOM types): not on the wire view, but
+  // its URL carries the run too, or the server would refuse its handshake.
+  type SocketStreamClass = new (url: string | URL, options?: unknown) => object;
+  const globals = window as unknown as Record<string, SocketStreamClass | undefined>;
+  const NativeWebSocketStream = globals['WebSocketStream'];
+  if (typeof NativeWebSocketStream === 'function') {
+    hideRun(NativeWebSocketStream.prototype, 'url');
+    globals['WebSocketStream'] = class WebSocketStream extends NativeWebSocketStream {
+      constructor(url: string | URL, options?: unknown) {
+        super(withRun(url), options);
+      }
+    };
+  }
+
   // A heartbeat: when it stops, the host knows the snippet is stuck (a busy loop).
   nativeSetInterval(() => send({ k: 'alive', timers: timers.size }), 500);
 
@@ -412,19 +496,21 @@ export function frameRuntime(
   script.type = 'module';
   script.textContent = `${config.code}\n;window.${doneName}();\n//# sourceURL=${sizes.source}`;
   send({ k: 'ready' });
-  // The host answers "go" on the port once it holds it; only then does the reader's code run.
+  // The host answers "go" on the port, with the run id, once it holds both; only then does the reader's code run.
   channel.port1.onmessage = (event: MessageEvent<HostMessage>) => {
     const { data } = event;
-    if (typeof data === 'object' && typeof data.probe === 'number') {
+    if (typeof data !== 'object' || data === null) return;
+    if ('probe' in data && typeof data.probe === 'number') {
       // Through the same connection pool as the snippet's requests, and not shown on the wire.
       const id = data.probe;
-      nativeFetch(absolute('api/health'), { cache: 'no-store' }).then(
+      nativeFetch(withRun(absolute('api/health')), { cache: 'no-store' }).then(
         () => send({ k: 'probe', id }),
         () => send({ k: 'probe', id }),
       );
       return;
     }
-    if (data !== 'go' || port) return;
+    if (!('go' in data) || typeof data.run !== 'string' || port) return;
+    urls = runUrls(document.baseURI, data.run);
     port = channel.port1;
     port.postMessage({ token: config.token, batch: early.splice(0) });
     try {

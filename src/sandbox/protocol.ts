@@ -1,7 +1,8 @@
 /**
  * What the run frame sends the host page: first, by window.postMessage, `{ token, batch: [] }`
  * with a MessagePort; the host takes the port only from the current run's frame
- * (`event.source`) with that run's token, and answers "go" on it. Then every `{ token, batch:
+ * (`event.source`) with that run's token, and answers "go" on it with the run id the server
+ * issued (POST /api/runs). Then every `{ token, batch:
  * FrameItem[] }` comes over the port, which delivers at once even when the frame's code then
  * spins in a busy loop (a window.postMessage to another process would wait for the next task).
  */
@@ -52,8 +53,8 @@ export type WireEvent =
   | { ev: 'close'; code?: number; reason?: string; wasClean?: boolean }
   | { ev: 'state'; readyState: number };
 
-/** What the host sends the frame on its port: "go" (run the code), or a probe to answer. */
-export type HostMessage = 'go' | { probe: number };
+/** What the host sends the frame on its port: "go" (run the code, in this server-issued run), or a probe to answer. */
+export type HostMessage = { go: true; run: string } | { probe: number };
 
 /** The message envelope the frame posts. */
 export interface FrameBatch {

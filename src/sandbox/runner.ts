@@ -2,11 +2,17 @@
  * Runs a snippet: a fresh `<iframe sandbox="allow-scripts">` per run, its console in the output
  * log, and what it did on the wire as a timeline with a lane per connection. Loaded on the
  * reader's first Run.
+ *
+ * Each Run is a run on the server too: the page asks `POST /api/runs` while the frame loads,
+ * and hands the id to the frame with "go"; the frame adds `run=<id>` to the snippet's API URLs
+ * (the server serves a sandbox frame, Origin null, only with a live run). The id stays on the
+ * sandbox as `data-run-id` after Stop, so the run's tap can still be read; the next Run of the
+ * same sandbox ends it (DELETE /api/runs/:run), and so does the page when it goes (pagehide).
  */
-import { formatBytes, formatDuration, WireModel, type Lane, type WaitingRequest, type WireMark } from '../lib/wire-model.ts';
+import { apiErrorValues, formatBytes, formatDuration, WireModel, type Lane, type WaitingRequest, type WireMark } from '../lib/wire-model.ts';
 import { frameDocument } from './frame-document.ts';
 import { part, t, type SandboxHost } from './host.ts';
-import type { FrameBatch, FrameItem } from './protocol.ts';
+import type { FrameBatch, FrameItem, HostMessage } from './protocol.ts';
 
 /** No message from the frame for this long (it sends one every 500 ms): the snippet is stuck. */
 const STUCK_AFTER_MS = 3000;
@@ -28,6 +34,8 @@ const QUEUED_AFTER_MS = 2000;
 const PROBE_AFTER_MS = 3000;
 const PROBE_TIMEOUT_MS = 1500;
 const MAX_EVENT_ROWS = 60;
+/** Failed requests make the page ask the server whether it still knows the run, at most this often. */
+const RUN_CHECK_EVERY_MS = 5000;
 const MIN_TIMELINE_MS = 5000;
 
 function now(): number {
@@ -48,6 +56,47 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, te
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** What `POST /api/runs` gave: a run id, or why not (`code` undefined: no answer from the server). */
+type Issued = { run: string } | { code?: string; message: string };
+
+/** Asks the API server for a run. */
+async function issueRun(apiBase: string): Promise<Issued> {
+  let response: Response;
+  try {
+    response = await fetch(new URL('api/runs', apiBase), { method: 'POST', cache: 'no-store' });
+  } catch (error) {
+    return { message: String(error) };
+  }
+  try {
+    const body = (await response.json()) as { run?: unknown; error?: { code?: unknown; message?: unknown } };
+    if (response.ok && typeof body.run === 'string') return { run: body.run };
+    if (typeof body.error?.code === 'string') return { code: body.error.code, message: String(body.error.message) };
+  } catch {
+    // not JSON: not the companion server answering
+  }
+  return { message: `HTTP ${response.status}` };
+}
+
+/** A server-issued run the page still holds, to end when it is replaced or the page goes. */
+interface ServerRun {
+  apiBase: string;
+  id: string;
+}
+
+/** The latest run each sandbox holds on the server, Stopped or not. */
+const serverRuns = new Map<SandboxHost, ServerRun>();
+
+/** Ends a run on the server; fire and forget (a run the server no longer knows is fine). */
+function endServerRun(run: ServerRun, keepalive = false): void {
+  fetch(new URL(`api/runs/${run.id}`, run.apiBase), { method: 'DELETE', keepalive }).catch(() => {});
+}
+
+/** An API error in the reader's language, as the wire view says it. */
+function translateApiError(host: SandboxHost, code: string, message: string): string {
+  const text = t(host, `sandbox.wire.api.${code}`, { code, message, ...apiErrorValues(message) });
+  return text === `sandbox.wire.api.${code}` || text.trim() === '' ? message : text;
 }
 
 /** What a run is doing, derived each time from what the frame and the wire model say. */
@@ -86,6 +135,12 @@ class Run {
   #renderTimer: ReturnType<typeof setInterval> | undefined;
   #rechecked = false;
   #laneViews = new Map<Lane, { root: HTMLElement; signature: string }>();
+  /** The id the server issued for this run, once it has answered. */
+  #serverRun: string | undefined;
+  /** The reader was told the server no longer knows this run: told once. */
+  #toldExpired = false;
+  /** When the page last asked whether the server still knows the run (epoch ms). */
+  #runCheckedAt = 0;
 
   constructor(host: SandboxHost) {
     this.host = host;
@@ -109,10 +164,42 @@ class Run {
     this.frame.setAttribute('aria-hidden', 'true');
     this.frame.srcdoc = frameDocument({ token: this.token, code: host.code }, host.apiBase);
     root.append(this.frame);
+    delete root.dataset.runId;
     this.#renderTimer = setInterval(() => this.#render(), RENDER_EVERY_MS);
+    // Asked while the frame loads: the code runs once both the port and the id are here.
+    void issueRun(host.apiBase).then((issued) => this.#issued(issued));
   }
 
-  /** Takes the frame's port (once), listens on it, and tells the frame to run the code. */
+  #issued(issued: Issued): void {
+    const { host } = this;
+    if ('run' in issued) {
+      if (this.#state === 'stopped') {
+        // Stopped (or run again) before the server answered: nothing will use this run.
+        endServerRun({ apiBase: host.apiBase, id: issued.run });
+        return;
+      }
+      this.#serverRun = issued.run;
+      this.#lastSeen = now();
+      serverRuns.set(host, { apiBase: host.apiBase, id: issued.run });
+      host.root.dataset.runId = issued.run;
+      this.#go();
+      return;
+    }
+    if (this.#state === 'stopped') return;
+    const text =
+      issued.code === undefined
+        ? t(host, 'sandbox.run.unreachable', { base: host.apiBase })
+        : t(host, 'sandbox.run.refused', { code: issued.code, message: translateApiError(host, issued.code, issued.message) });
+    this.#line('error', text, now() - this.t0);
+    host.recheckServer();
+    // The frame never got "go": the code did not run, and the run is over.
+    const ended = runs.get(host) === this;
+    if (ended) runs.delete(host);
+    this.stop();
+    if (ended) updateActiveRuns();
+  }
+
+  /** Takes the frame's port (once), listens on it, and tells the frame to run the code once the server has issued the run. */
   connect(port: MessagePort): void {
     if (this.#port) return;
     this.#port = port;
@@ -120,7 +207,37 @@ class Run {
       const data = event.data;
       if (this.#port === port && data && data.token === this.token && Array.isArray(data.batch)) this.receive(data.batch);
     };
-    port.postMessage('go');
+    this.#go();
+  }
+
+  #go(): void {
+    if (this.#port && this.#serverRun !== undefined && this.#state !== 'stopped') this.#port.postMessage({ go: true, run: this.#serverRun } satisfies HostMessage);
+  }
+
+  /**
+   * Asks the server whether it still knows this run, after a request failed in a way the frame
+   * cannot read (an EventSource error, a WebSocket 1006, a network error): a run that ended on
+   * the server (RUN_IDLE_MS, or ended from elsewhere) is said in the output, once.
+   */
+  #checkRun(): void {
+    const id = this.#serverRun;
+    if (id === undefined || this.#toldExpired || now() - this.#runCheckedAt < RUN_CHECK_EVERY_MS) return;
+    this.#runCheckedAt = now();
+    fetch(new URL(`api/runs/${id}/faults`, this.host.apiBase), { cache: 'no-store' })
+      .then(async (response) => (response.status === 404 ? ((await response.json()) as { error?: { code?: string } }).error?.code : undefined))
+      .then(
+        (code) => {
+          if (code === 'UNKNOWN_RUN') this.#tellExpired();
+        },
+        () => {},
+      );
+  }
+
+  #tellExpired(): void {
+    if (this.#toldExpired || this.#state === 'stopped') return;
+    this.#toldExpired = true;
+    this.#line('error', t(this.host, 'sandbox.run.expired'), now() - this.t0);
+    this.#flushOutput();
   }
 
   receive(batch: FrameItem[]): void {
@@ -158,14 +275,18 @@ class Run {
         case 'rejection':
           this.#line('error', `${t(this.host, 'sandbox.output.unhandled')} ${item.text}`, at, true);
           break;
-        case 'wire':
+        case 'wire': {
           this.wire.add(item);
           this.#wireDirty = true;
-          if (!this.#rechecked && (item.ev === 'fail' || (item.ev === 'close' && item.code === 1006) || (item.ev === 'error' && item.kind === 'sse'))) {
+          const unreadable = item.ev === 'fail' || (item.ev === 'close' && item.code === 1006) || (item.ev === 'error' && item.kind === 'sse');
+          if (!this.#rechecked && unreadable) {
             this.#rechecked = true;
             this.host.recheckServer();
           }
+          if (item.ev === 'api-error' && item.code === 'UNKNOWN_RUN') this.#tellExpired();
+          else if (unreadable) this.#checkRun();
           break;
+        }
       }
     }
     // A finished run has no timer of its own: what the frame reports is rendered as it comes.
@@ -270,7 +391,8 @@ class Run {
   #render(): void {
     // Output first: the last line the snippet printed shows before the "not responding" notice.
     this.#flushOutput();
-    if (document.visibilityState === 'visible' && !this.#stuck && now() - this.#lastSeen > STUCK_AFTER_MS) {
+    // Counted from when the server issued the run: until then the frame has nothing to run.
+    if (document.visibilityState === 'visible' && this.#serverRun !== undefined && !this.#stuck && now() - this.#lastSeen > STUCK_AFTER_MS) {
       this.#stuck = true;
       this.host.root.dataset.stuck = 'true';
       this.host.notice(t(this.host, 'sandbox.state.stuck'));
@@ -474,8 +596,13 @@ window.addEventListener('message', (event: MessageEvent<Partial<FrameBatch> | nu
   }
 });
 
-/** Starts a fresh run of the host's current code, ending the previous one. */
+/** Starts a fresh run of the host's current code, ending the previous one (on the server too). */
 export function startRun(host: SandboxHost): void {
+  const previous = serverRuns.get(host);
+  if (previous) {
+    serverRuns.delete(host);
+    endServerRun(previous);
+  }
   stopRun(host);
   runs.set(host, new Run(host));
   updateActiveRuns();
@@ -499,3 +626,12 @@ export function stopAll(): number {
   }
   return active;
 }
+
+// The page goes: its runs end on the server now rather than RUN_IDLE_MS later. keepalive lets
+// the DELETE outlive the page. A page kept in the back/forward cache comes back with its runs
+// stopped, as they are on the server.
+window.addEventListener('pagehide', () => {
+  for (const run of serverRuns.values()) endServerRun(run, true);
+  serverRuns.clear();
+  stopAll();
+});

@@ -1,7 +1,8 @@
 /**
  * Starts the real companion server on 127.0.0.1, port 0, serving the built site (dist/), and
  * hands its URL to the tests in RL_E2E_BASE_URL. Every sandbox runs from one address, so the
- * publish rate and connection limits are raised. Returns the teardown that closes it.
+ * publish rate, connection and run limits are raised (each Run asks the server for a run, and
+ * hundreds of them run from 127.0.0.1 within RUN_IDLE_MS). Returns the teardown that closes it.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     publishBurst: 100_000,
     maxConnections: 100_000,
     maxConnectionsPerAddress: 100_000,
+    maxRunsPerAddress: 10_000,
+    maxRuns: 10_000,
   });
   process.env.RL_E2E_BASE_URL = server.url;
   return () => server.close();

@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { formatValue } from '../../src/lib/format-value.ts';
+import { runUrls } from '../../src/lib/run-url.ts';
 import { matchesExpect, parseExpect } from '../../src/lib/sandbox-expect.ts';
 import { decodeCode, encodeCode, MAX_SHARED_CODE_BYTES, parseShareHash, shareHash, ShareTooLargeError } from '../../src/lib/share-code.ts';
 import { decodeHtmlEntities, extractSandboxCode, sandboxId } from '../../src/lib/sandbox-source.ts';
@@ -45,6 +46,32 @@ test('expect accepts text or a /pattern/flags, and says when a pattern is broken
   expect(matchesExpect('tock', 'tick')).toBe(false);
   expect(parseExpect('a/b')).toEqual({ kind: 'text', text: 'a/b' });
   expect(() => parseExpect('/(unclosed/')).toThrow(/not a valid regular expression/);
+});
+
+test('run= goes on the API’s URLs only, last in the query, once, before the hash, and comes off as it went on', () => {
+  const run = 'AbC-123_xyzXYZ0123456789';
+  const urls = runUrls('http://127.0.0.1:3000/', run);
+  expect(urls.add('/api/poll/clock')).toBe(`http://127.0.0.1:3000/api/poll/clock?run=${run}`);
+  expect(urls.add('api/sse/clock?limit=2&since=a%20b#frag')).toBe(`http://127.0.0.1:3000/api/sse/clock?limit=2&since=a%20b&run=${run}#frag`);
+  expect(urls.add('ws://127.0.0.1:3000/api/echo')).toBe(`ws://127.0.0.1:3000/api/echo?run=${run}`);
+  // Already naming a run (even another one): left as it is.
+  expect(urls.add('/api/poll/clock?run=other')).toBeUndefined();
+  // Not the API: another host, port or scheme, a path outside /api/, a data: URL.
+  for (const other of ['http://localhost:3000/api/poll/clock', 'http://127.0.0.1:3001/api/poll/clock', 'wss://127.0.0.1/api/echo', '/apiary/x', '/api', '/lessons/', 'data:text/plain,api/', 'http://[::1', 'https://cdn.example/api/x']) {
+    expect(urls.add(other), other).toBeUndefined();
+  }
+  // Default ports count as spelled out: http and ws on 80, https and wss on 443.
+  expect(runUrls('http://lab.test/', run).add('ws://lab.test:80/api/echo')).toBe(`ws://lab.test/api/echo?run=${run}`);
+  expect(runUrls('https://lab.test/', run).add('wss://lab.test/api/echo')).toBe(`wss://lab.test/api/echo?run=${run}`);
+  expect(runUrls('https://lab.test/', run).add('ws://lab.test/api/echo')).toBeUndefined();
+  for (const url of ['/api/poll/clock', 'api/sse/clock?limit=2#frag', 'ws://127.0.0.1:3000/api/echo?a=1']) {
+    const absolute = new URL(url, 'http://127.0.0.1:3000/').href;
+    expect(urls.remove(urls.add(url) as string)).toBe(absolute);
+  }
+  expect(urls.remove('http://127.0.0.1:3000/api/poll/clock?run=other')).toBe('http://127.0.0.1:3000/api/poll/clock?run=other');
+  // Self-contained: it works serialized into the frame.
+  const revived = new Function(`return (${String(runUrls)})`)() as typeof runUrls;
+  expect(revived('http://127.0.0.1:3000/', run).add('/api/echo')).toBe(`http://127.0.0.1:3000/api/echo?run=${run}`);
 });
 
 test('share links round-trip code, including non-Latin text', async () => {
@@ -244,5 +271,8 @@ test('the new error codes and the byte rate limit read as Chinese sentences with
   expect(note('UNSUPPORTED_CHARSET', 'the body\'s charset is "utf-7"; JSON must be UTF-8: send Content-Type: application/json, or application/json; charset=utf-8')).toContain('请求体的字符集是 "utf-7"，');
   expect(note('RESUME_IN_PROGRESS', 'a replay is still being sent on this socket; resume again (received since="5-0") only after its messages have arrived')).toContain('这次收到的 since 是 "5-0"');
   expect(note('HOST_NOT_ALLOWED', 'this server does not answer to the host "evil.test"; it answers to localhost, its own addresses and ALLOWED_HOSTS, which keeps other sites out (DNS rebinding); add it')).toContain('不响应主机名 "evil.test"：');
+  expect(note('REFUSED_BY_FAULT', "this run's refuseReconnects fault answers 503; it will refuse 2 more (DELETE /api/runs/:run/faults to switch it off)")).toContain(
+    '这次运行（run）开启了 refuseReconnects 故障，服务器按设定回答了 503；',
+  );
   expect(note('HEADERS_TOO_LARGE', 'the request headers are larger than 16384 bytes (MAX_HEADER_BYTES)')).toContain('超过了 16384 字节（MAX_HEADER_BYTES）');
 });

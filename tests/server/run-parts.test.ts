@@ -154,6 +154,20 @@ describe('the run registry', () => {
     assert.throws(() => holder.get(old, now + 600_001), (e: ApiError) => e.code === 'UNKNOWN_RUN');
   });
 
+  it('refuses an ended run as UNKNOWN_RUN while its id is still fresh, instead of starting it again', () => {
+    const now = 1_800_000_000_000;
+    const registry = new RunRegistry(new RunIds(secret, options.idleMs), { ...options, maxRuns: 2 });
+    const ended = registry.issue('127.0.0.2', now).run;
+    registry.end(registry.get(ended, now));
+    assert.throws(() => registry.get(ended, now + 1000), (e: ApiError) => e.status === 404 && e.code === 'UNKNOWN_RUN');
+    assert.equal(registry.size, 0);
+    // Ended ids are kept up to MAX_RUNS, oldest dropped first: past that, a fresh one is taken up again (as from another instance).
+    const later = [0, 1].map(() => registry.issue('127.0.0.2', now).run);
+    for (const id of later) registry.end(registry.get(id, now));
+    assert.throws(() => registry.get(later[1] as string, now + 1000), (e: ApiError) => e.code === 'UNKNOWN_RUN');
+    assert.equal(registry.get(ended, now + 2000).id, ended);
+  });
+
   it('keeps a run with an open connection or a tap subscriber alive however long it is quiet', () => {
     const now = 1_800_000_000_000;
     const registry = new RunRegistry(new RunIds(secret, options.idleMs), options);
