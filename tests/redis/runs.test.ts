@@ -234,4 +234,54 @@ describe('runs across three instances behind nginx', () => {
       tap.close();
     }
   });
+
+  // Last: it kills an instance.
+  it('moves only the runs of an instance that dies, to instances that accept them, where their streams resume', async () => {
+    const owners = new Map<string, string>();
+    for (let i = 0; i < 12; i++) {
+      const run = await newRun(nginx.url);
+      owners.set(run, await answeredBy(run));
+    }
+    const [moving, victimName] = [...owners.entries()][0] as [string, string];
+    const victim = instanceNamed(victimName);
+    const channel = 'moving';
+    // An EventSource of a run on the instance about to die, which has received one message.
+    const sse = new EventSource(`${nginx.url}/api/sse/${channel}?run=${moving}`);
+    try {
+      const received = new Promise<string>((resolve) => sse.addEventListener('message', (event) => resolve(event.lastEventId)));
+      await new Promise<void>((resolve) => sse.addEventListener('connected', () => resolve()));
+      const published = await fetch(`${nginx.url}/api/channels/${channel}/messages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ data: { n: 1 } }),
+      });
+      assert.equal(published.status, 201);
+      const lastEventId = await received;
+
+      await victim.kill();
+      for (const [run, owner] of owners) {
+        const now = await answeredBy(run);
+        if (owner === victimName) {
+          assert.notEqual(now, victimName, `run ${run} left the dead instance`);
+          assert.equal(await answeredBy(run), now, `run ${run} stays where it landed`);
+        } else {
+          assert.equal(now, owner, `run ${run}, on an instance still up, did not move`);
+        }
+        const poll = await fetch(`${nginx.url}/api/poll/${channel}?run=${run}`);
+        assert.equal(poll.status, 200, `run ${run} is accepted where it is now`);
+        await poll.body?.cancel();
+      }
+
+      // The EventSource reconnected through nginx to the run's new instance, with the id it had:
+      // a tap opened there now shows that request.
+      const tap = openTap(nginx.url, moving);
+      try {
+        await until('the tap on the new instance to show the resumed SSE request', () => tap.events.some((event) => event.technique === 'sse' && event.kind === 'request-head' && new RegExp(`^Last-Event-ID: ${lastEventId}\\r?$`, 'im').test(event.text ?? '')));
+      } finally {
+        tap.close();
+      }
+    } finally {
+      sse.close();
+    }
+  });
 });
