@@ -12,6 +12,8 @@ import { RunIds } from '../../server/runs/run-ids.ts';
 import { Instance, Nginx, RedisServer, until } from './harness.ts';
 
 const RUN_SECRET = 'the scale-out tests share this run secret';
+/** Each test waits on events (a tap event, a frame, a reconnection): bounded, so that one that never comes fails the test instead of hanging it. */
+const BOUNDED = { timeout: 30_000 };
 
 /** A tap event, as `GET /api/runs/:run/tap` sends it. */
 interface TapEvent {
@@ -70,7 +72,7 @@ describe('runs across three instances behind nginx', () => {
 
   before(async () => {
     redis = await RedisServer.start();
-    instances = await Promise.all(['instance-a', 'instance-b', 'instance-c'].map((name) => Instance.start(name, redis.url, { RUN_SECRET })));
+    instances = await Promise.all(['instance-a', 'instance-b', 'instance-c'].map((name) => Instance.start(name, redis.url, { RUN_SECRET, SSE_RETRY_MS: '1000' })));
     await Promise.all(instances.map((instance) => instance.healthy()));
     nginx = await Nginx.start(instances.map((instance) => instance.port));
   });
@@ -81,7 +83,7 @@ describe('runs across three instances behind nginx', () => {
     await redis?.stop();
   });
 
-  it('issues a run through nginx that every instance accepts directly, and refuses an id signed under another secret with 404 UNKNOWN_RUN', async () => {
+  it('issues a run through nginx that every instance accepts directly, and refuses an id signed under another secret with 404 UNKNOWN_RUN', BOUNDED, async () => {
     const run = await newRun(nginx.url);
     for (const instance of instances) {
       const poll = await fetch(`${instance.url}/api/poll/accepted?run=${run}`);
@@ -102,7 +104,7 @@ describe('runs across three instances behind nginx', () => {
     }
   });
 
-  it('sends requests without a run round robin over every instance, and each run to one instance chosen by its id', async () => {
+  it('sends requests without a run round robin over every instance, and each run to one instance chosen by its id', BOUNDED, async () => {
     const withoutRun = new Set<string>();
     for (let i = 0; i < 2 * instances.length; i++) withoutRun.add(await answeredBy());
     assert.deepEqual([...withoutRun].sort(), instances.map((instance) => instance.name).sort());
@@ -118,7 +120,7 @@ describe('runs across three instances behind nginx', () => {
     assert.ok(owners.size >= 2, `twelve runs are spread over the instances by their ids: ${[...owners].join(', ')}`);
   });
 
-  it('meets every connection of a run on one instance: the tap opened through nginx shows the poll, long poll, SSE, WebSocket and publish made through nginx', async () => {
+  it('meets every connection of a run on one instance: the tap opened through nginx shows the poll, long poll, SSE, WebSocket and publish made through nginx', BOUNDED, async () => {
     const run = await newRun(nginx.url);
     const owner = instanceNamed(await answeredBy(run));
     const channel = 'met';
@@ -198,7 +200,7 @@ describe('runs across three instances behind nginx', () => {
     }
   });
 
-  it('acts on a poll of the run through nginx with a fault set through nginx, and on no other request', async () => {
+  it('acts on a poll of the run through nginx with a fault set through nginx, and on no other request', BOUNDED, async () => {
     const run = await newRun(nginx.url);
     const owner = instanceNamed(await answeredBy(run));
     const tap = openTap(nginx.url, run);
@@ -236,7 +238,7 @@ describe('runs across three instances behind nginx', () => {
   });
 
   // Last: it kills an instance.
-  it('moves only the runs of an instance that dies, to instances that accept them, where their streams resume', async () => {
+  it('moves only the runs of an instance that dies, to instances that accept them, where their streams and their tap resume', BOUNDED, async () => {
     const owners = new Map<string, string>();
     for (let i = 0; i < 12; i++) {
       const run = await newRun(nginx.url);
@@ -245,11 +247,19 @@ describe('runs across three instances behind nginx', () => {
     const [moving, victimName] = [...owners.entries()][0] as [string, string];
     const victim = instanceNamed(victimName);
     const channel = 'moving';
-    // An EventSource of a run on the instance about to die, which has received one message.
+    // The tap of a run on the instance about to die, and an EventSource of that run that has
+    // received one message, both through nginx; and a few polls, so that the tap has more
+    // events there than the run's new instance will have when the tap reconnects to it.
+    const tap = openTap(nginx.url, moving);
     const sse = new EventSource(`${nginx.url}/api/sse/${channel}?run=${moving}`);
     try {
       const received = new Promise<string>((resolve) => sse.addEventListener('message', (event) => resolve(event.lastEventId)));
       await new Promise<void>((resolve) => sse.addEventListener('connected', () => resolve()));
+      for (let i = 0; i < 5; i++) {
+        const poll = await fetch(`${nginx.url}/api/poll/${channel}?run=${moving}`);
+        assert.equal(poll.status, 200);
+        await poll.body?.cancel();
+      }
       const published = await fetch(`${nginx.url}/api/channels/${channel}/messages`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
@@ -257,8 +267,13 @@ describe('runs across three instances behind nginx', () => {
       });
       assert.equal(published.status, 201);
       const lastEventId = await received;
+      await until('the tap to show the five polls', () => tap.events.filter((event) => event.technique === 'poll' && event.kind === 'request-head').length === 5);
 
       await victim.kill();
+      // Made before the tap and the EventSource reconnect (SSE_RETRY_MS, 1 s, after the cut).
+      const afterKill = await fetch(`${nginx.url}/api/poll/${channel}?run=${moving}&after=kill`);
+      assert.equal(afterKill.status, 200, 'the run is accepted where it is now');
+      await afterKill.body?.cancel();
       for (const [run, owner] of owners) {
         const now = await answeredBy(run);
         if (owner === victimName) {
@@ -272,16 +287,13 @@ describe('runs across three instances behind nginx', () => {
         await poll.body?.cancel();
       }
 
-      // The EventSource reconnected through nginx to the run's new instance, with the id it had:
-      // a tap opened there now shows that request.
-      const tap = openTap(nginx.url, moving);
-      try {
-        await until('the tap on the new instance to show the resumed SSE request', () => tap.events.some((event) => event.technique === 'sse' && event.kind === 'request-head' && new RegExp(`^Last-Event-ID: ${lastEventId}\\r?$`, 'im').test(event.text ?? '')));
-      } finally {
-        tap.close();
-      }
+      // The EventSource reconnected through nginx to the run's new instance with the id it had,
+      // and the tap, reconnected there too, shows that request and the poll made before it came.
+      await until('the tap to show the resumed SSE request', () => tap.events.some((event) => event.technique === 'sse' && event.kind === 'request-head' && new RegExp(`^Last-Event-ID: ${lastEventId}\\r?$`, 'im').test(event.text ?? '')));
+      await until('the tap to show the poll made on the new instance before the tap reconnected', () => tap.events.some((event) => event.kind === 'request-head' && / \/api\/poll\/moving\?run=[^ ]*&after=kill /.test(event.text ?? '')));
     } finally {
       sse.close();
+      tap.close();
     }
   });
 });
