@@ -56,6 +56,8 @@ describe('runs across three instances behind nginx', () => {
   let redis: RedisServer;
   let instances: Instance[];
   let nginx: Nginx;
+  /** The instance started again on a killed one's port, by the last test. */
+  let replacement: Instance | undefined;
 
   /** The instance a request through nginx reached, from /api/stats (a request that names the run when `run` is given). */
   async function answeredBy(run?: string): Promise<string> {
@@ -79,7 +81,7 @@ describe('runs across three instances behind nginx', () => {
 
   after(async () => {
     await nginx?.stop();
-    await Promise.all((instances ?? []).map((instance) => instance.stop()));
+    await Promise.all([...(instances ?? []), ...(replacement ? [replacement] : [])].map((instance) => instance.stop()));
     await redis?.stop();
   });
 
@@ -237,26 +239,53 @@ describe('runs across three instances behind nginx', () => {
     }
   });
 
-  // Last: it kills an instance.
-  it('moves only the runs of an instance that dies, to instances that accept them, where their streams and their tap resume', BOUNDED, async () => {
+  it('passes an abrupt drop of a held long poll on to the client as a network error, and keeps the run on its instance', BOUNDED, async () => {
+    const run = await newRun(nginx.url);
+    const owner = await answeredBy(run);
+    const tap = openTap(nginx.url, run);
+    try {
+      const outcome = fetch(`${nginx.url}/api/long-poll/dropped?timeout=20&run=${run}`).then((res) => `HTTP ${res.status}`, (error: unknown) => error);
+      await until('the tap to show the long poll held', () => tap.events.some((event) => event.technique === 'long-poll' && event.kind === 'hold'));
+      const drop = await fetch(`${nginx.url}/api/runs/${run}/drop`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ mode: 'abrupt' }),
+      });
+      assert.deepEqual(await drop.json(), { dropped: 1, mode: 'abrupt' });
+      // Not retried on another instance (where the poll would have been held on, unbroken), not a 502.
+      const seen = await outcome;
+      assert.ok(seen instanceof TypeError, `the client sees the cut as a network error, as without nginx; it saw ${String(seen)}`);
+      // Nor was the instance taken out of the ring for it: the run's next requests still meet there.
+      for (let i = 0; i < 3; i++) assert.equal(await answeredBy(run), owner);
+      const again = await fetch(`${nginx.url}/api/poll/dropped?run=${run}&after=drop`);
+      assert.equal(again.status, 200);
+      await again.body?.cancel();
+      await until('the tap to show the poll after the drop', () => tap.events.some((event) => event.kind === 'request-head' && /&after=drop /.test(event.text ?? '')));
+    } finally {
+      tap.close();
+    }
+  });
+
+  // Last: it kills an instance, and starts it again.
+  it('keeps each run on its instance while that instance is down, and resumes the run, its streams and its tap there when it is back', BOUNDED, async () => {
     const owners = new Map<string, string>();
     for (let i = 0; i < 12; i++) {
       const run = await newRun(nginx.url);
       owners.set(run, await answeredBy(run));
     }
-    const [moving, victimName] = [...owners.entries()][0] as [string, string];
+    const [pinned, victimName] = [...owners.entries()][0] as [string, string];
     const victim = instanceNamed(victimName);
-    const channel = 'moving';
+    const channel = 'pinned';
     // The tap of a run on the instance about to die, and an EventSource of that run that has
     // received one message, both through nginx; and a few polls, so that the tap has more
-    // events there than the run's new instance will have when the tap reconnects to it.
-    const tap = openTap(nginx.url, moving);
-    const sse = new EventSource(`${nginx.url}/api/sse/${channel}?run=${moving}`);
+    // events there than the instance started again will have when the tap reconnects to it.
+    const tap = openTap(nginx.url, pinned);
+    const sse = new EventSource(`${nginx.url}/api/sse/${channel}?run=${pinned}`);
     try {
       const received = new Promise<string>((resolve) => sse.addEventListener('message', (event) => resolve(event.lastEventId)));
       await new Promise<void>((resolve) => sse.addEventListener('connected', () => resolve()));
       for (let i = 0; i < 5; i++) {
-        const poll = await fetch(`${nginx.url}/api/poll/${channel}?run=${moving}`);
+        const poll = await fetch(`${nginx.url}/api/poll/${channel}?run=${pinned}`);
         assert.equal(poll.status, 200);
         await poll.body?.cancel();
       }
@@ -270,27 +299,26 @@ describe('runs across three instances behind nginx', () => {
       await until('the tap to show the five polls', () => tap.events.filter((event) => event.technique === 'poll' && event.kind === 'request-head').length === 5);
 
       await victim.kill();
-      // Made before the tap and the EventSource reconnect (SSE_RETRY_MS, 1 s, after the cut).
-      const afterKill = await fetch(`${nginx.url}/api/poll/${channel}?run=${moving}&after=kill`);
-      assert.equal(afterKill.status, 200, 'the run is accepted where it is now');
-      await afterKill.body?.cancel();
       for (const [run, owner] of owners) {
-        const now = await answeredBy(run);
         if (owner === victimName) {
-          assert.notEqual(now, victimName, `run ${run} left the dead instance`);
-          assert.equal(await answeredBy(run), now, `run ${run} stays where it landed`);
+          // Not moved to an instance that has none of its state: a network error, as without nginx.
+          await assert.rejects(fetch(`${nginx.url}/api/poll/${channel}?run=${run}`), TypeError, `run ${run} waits for its instance`);
         } else {
-          assert.equal(now, owner, `run ${run}, on an instance still up, did not move`);
+          assert.equal(await answeredBy(run), owner, `run ${run}, on an instance still up, is served there`);
         }
-        const poll = await fetch(`${nginx.url}/api/poll/${channel}?run=${run}`);
-        assert.equal(poll.status, 200, `run ${run} is accepted where it is now`);
-        await poll.body?.cancel();
       }
+      // Requests without a run go round robin to the instances still up.
+      for (let i = 0; i < instances.length; i++) assert.notEqual(await answeredBy(), victimName);
 
-      // The EventSource reconnected through nginx to the run's new instance with the id it had,
-      // and the tap, reconnected there too, shows that request and the poll made before it came.
+      // The instance comes back on its port, with the same RUN_SECRET: the run's id is accepted
+      // there, and the EventSource and the tap, which kept trying, reconnect to it.
+      replacement = await Instance.start(victimName, redis.url, { RUN_SECRET, SSE_RETRY_MS: '1000', PORT: String(victim.port) });
+      const afterRestart = await fetch(`${nginx.url}/api/poll/${channel}?run=${pinned}&after=restart`);
+      assert.equal(afterRestart.status, 200);
+      await afterRestart.body?.cancel();
+      assert.equal(await answeredBy(pinned), victimName);
       await until('the tap to show the resumed SSE request', () => tap.events.some((event) => event.technique === 'sse' && event.kind === 'request-head' && new RegExp(`^Last-Event-ID: ${lastEventId}\\r?$`, 'im').test(event.text ?? '')));
-      await until('the tap to show the poll made on the new instance before the tap reconnected', () => tap.events.some((event) => event.kind === 'request-head' && / \/api\/poll\/moving\?run=[^ ]*&after=kill /.test(event.text ?? '')));
+      await until('the tap to show the poll made before the tap reconnected', () => tap.events.some((event) => event.kind === 'request-head' && /&after=restart /.test(event.text ?? '')));
     } finally {
       sse.close();
       tap.close();
