@@ -3,6 +3,8 @@
  * issued by any instance is accepted by all of them (its id is signed with the shared
  * RUN_SECRET), and nginx sends every request that names a run to one instance, chosen by a
  * consistent hash of the id, so that the run's connections, its tap and its faults meet there.
+ * A run's request is never retried on another instance: a cut the instance makes (a fault, or
+ * its death) reaches the client as a network error, and the run stays where its state is.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -54,7 +56,7 @@ function openTap(base: string, run: string) {
 
 describe('runs across three instances behind nginx', () => {
   let redis: RedisServer;
-  let instances: Instance[];
+  let instances: Instance[] = [];
   let nginx: Nginx;
   /** The instance started again on a killed one's port, by the last test. */
   let replacement: Instance | undefined;
@@ -74,14 +76,17 @@ describe('runs across three instances behind nginx', () => {
 
   before(async () => {
     redis = await RedisServer.start();
-    instances = await Promise.all(['instance-a', 'instance-b', 'instance-c'].map((name) => Instance.start(name, redis.url, { RUN_SECRET, SSE_RETRY_MS: '1000' })));
+    // One after the other, each kept as soon as it runs: on a busy machine a start may time out,
+    // and then after() must still stop those already started.
+    instances = [];
+    for (const name of ['instance-a', 'instance-b', 'instance-c']) instances.push(await Instance.start(name, redis.url, { RUN_SECRET, SSE_RETRY_MS: '1000' }));
     await Promise.all(instances.map((instance) => instance.healthy()));
     nginx = await Nginx.start(instances.map((instance) => instance.port));
   });
 
   after(async () => {
     await nginx?.stop();
-    await Promise.all([...(instances ?? []), ...(replacement ? [replacement] : [])].map((instance) => instance.stop()));
+    await Promise.all([...instances, ...(replacement ? [replacement] : [])].map((instance) => instance.stop()));
     await redis?.stop();
   });
 
@@ -138,13 +143,14 @@ describe('runs across three instances behind nginx', () => {
         });
       });
       const wsClosed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-      await new Promise<void>((resolve) => sse.addEventListener('connected', () => resolve()));
-      await new Promise<void>((resolve) => ws.on('message', function welcome(data: Buffer) {
+      const sseConnected = new Promise<void>((resolve) => sse.addEventListener('connected', () => resolve()));
+      const wsWelcomed = new Promise<void>((resolve) => ws.on('message', function welcome(data: Buffer) {
         if ((JSON.parse(data.toString()) as { type: string }).type === 'welcome') {
           ws.off('message', welcome);
           resolve();
         }
       }));
+      await Promise.all([sseConnected, wsWelcomed]);
 
       // `run` first in one query and last in another: nginx reads it wherever it stands.
       const poll = await fetch(`${nginx.url}/api/poll/${channel}?run=${run}&limit=10`);
@@ -155,13 +161,13 @@ describe('runs across three instances behind nginx', () => {
       longPoll.catch(() => {});
       await until('the tap to show the long poll held', () => tap.events.some((event) => event.technique === 'long-poll' && event.kind === 'hold'));
 
-      // The SSE stream and the WebSocket are open on the run's instance, and on no other.
+      // The SSE stream, the WebSocket and the long poll are open on the run's instance, and on no other.
       for (const instance of instances) {
         const { open } = (await (await fetch(`${instance.url}/api/stats`)).json()) as { open: { sse: number; websocket: number; longPoll: number } };
         const expected = instance === owner ? 1 : 0;
-        assert.deepEqual(open.sse, expected, `${instance.name} holds ${expected} of the run's SSE streams`);
-        assert.deepEqual(open.websocket, expected, `${instance.name} holds ${expected} of the run's WebSockets`);
-        assert.deepEqual(open.longPoll, expected, `${instance.name} holds ${expected} of the run's long polls`);
+        assert.equal(open.sse, expected, `${instance.name} holds ${expected} of the run's SSE streams`);
+        assert.equal(open.websocket, expected, `${instance.name} holds ${expected} of the run's WebSockets`);
+        assert.equal(open.longPoll, expected, `${instance.name} holds ${expected} of the run's long polls`);
       }
 
       const published = await fetch(`${nginx.url}/api/channels/${channel}/messages?run=${run}`, {
@@ -233,7 +239,7 @@ describe('runs across three instances behind nginx', () => {
       assert.equal(served.status, 200);
       await served.body?.cancel();
       await until('the tap through nginx to show the fault', () => tap.events.some((event) => event.kind === 'fault' && event.fault === 'refuseReconnects 503'));
-      assert.equal(tap.events.filter((event) => event.technique === 'poll' && event.kind === 'request-head').length, 2, 'both polls of the run reached the instance of its tap');
+      await until('the tap through nginx to show both polls of the run', () => tap.events.filter((event) => event.technique === 'poll' && event.kind === 'request-head').length === 2);
     } finally {
       tap.close();
     }
@@ -313,6 +319,8 @@ describe('runs across three instances behind nginx', () => {
       // The instance comes back on its port, with the same RUN_SECRET: the run's id is accepted
       // there, and the EventSource and the tap, which kept trying, reconnect to it.
       replacement = await Instance.start(victimName, redis.url, { RUN_SECRET, SSE_RETRY_MS: '1000', PORT: String(victim.port) });
+      // Connected to Redis (the victim's URL is its port, where the new process listens).
+      await victim.healthy();
       const afterRestart = await fetch(`${nginx.url}/api/poll/${channel}?run=${pinned}&after=restart`);
       assert.equal(afterRestart.status, 200);
       await afterRestart.body?.cancel();
