@@ -11,11 +11,13 @@ import { after, before, describe, it } from 'node:test';
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
 import { RunIds } from '../../server/runs/run-ids.ts';
-import { Instance, Nginx, RedisServer, until } from './harness.ts';
+import { Instance, Nginx, RedisServer } from './harness.ts';
 
 const RUN_SECRET = 'the scale-out tests share this run secret';
 /** Each test waits on events (a tap event, a frame, a reconnection): bounded, so that one that never comes fails the test instead of hanging it. */
 const BOUNDED = { timeout: 30_000 };
+/** How long a test waits for a tap event: a reconnection takes SSE_RETRY_MS (1 s here). */
+const WAIT_MS = 10_000;
 
 /** A tap event, as `GET /api/runs/:run/tap` sends it. */
 interface TapEvent {
@@ -42,8 +44,12 @@ async function errorCode(res: Response): Promise<string> {
 /** The run's tap, read with the `eventsource` package; closed when the run ends. */
 function openTap(base: string, run: string) {
   const events: TapEvent[] = [];
+  const waiters = new Set<() => void>();
   const source = new EventSource(`${base}/api/runs/${run}/tap`);
-  source.addEventListener('tap', (event) => events.push(JSON.parse(event.data) as TapEvent));
+  source.addEventListener('tap', (event) => {
+    events.push(JSON.parse(event.data) as TapEvent);
+    for (const waiter of [...waiters]) waiter();
+  });
   const ended = new Promise<void>((resolve) => {
     source.addEventListener('end', () => {
       // The run is over: reconnecting would start a new, empty run under the same id.
@@ -51,7 +57,24 @@ function openTap(base: string, run: string) {
       resolve();
     });
   });
-  return { events, ended, close: () => source.close() };
+  /** Resolves once the events received hold what `test` looks for, checked as each arrives; rejects after WAIT_MS. */
+  function shows(what: string, test: (received: readonly TapEvent[]) => boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!test(events)) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`timed out after ${WAIT_MS} ms waiting for the tap to show ${what}`));
+      }, WAIT_MS);
+      waiters.add(check);
+      check();
+    });
+  }
+  return { events, ended, shows, close: () => source.close() };
 }
 
 describe('runs across three instances behind nginx', () => {
@@ -159,7 +182,7 @@ describe('runs across three instances behind nginx', () => {
       const longPoll = fetch(`${nginx.url}/api/long-poll/${channel}?timeout=30&run=${run}`);
       // Awaited below; until then, a failure must not surface as an unhandled rejection.
       longPoll.catch(() => {});
-      await until('the tap to show the long poll held', () => tap.events.some((event) => event.technique === 'long-poll' && event.kind === 'hold'));
+      await tap.shows('the long poll held', (received) => received.some((event) => event.technique === 'long-poll' && event.kind === 'hold'));
 
       // The SSE stream, the WebSocket and the long poll are open on the run's instance, and on no other.
       for (const instance of instances) {
@@ -183,7 +206,7 @@ describe('runs across three instances behind nginx', () => {
       assert.equal(await wsMessage, '{"n":1}');
 
       const techniques = ['poll', 'long-poll', 'sse', 'ws', 'publish'];
-      await until('the tap to show the request head of every technique', () => techniques.every((technique) => tap.events.some((event) => event.technique === technique && event.kind === 'request-head')));
+      await tap.shows('the request head of every technique', (received) => techniques.every((technique) => received.some((event) => event.technique === technique && event.kind === 'request-head')));
       for (const technique of techniques) {
         const heads = tap.events.filter((event) => event.technique === technique && event.kind === 'request-head');
         assert.equal(heads.length, 1, `one ${technique} request head`);
@@ -238,8 +261,8 @@ describe('runs across three instances behind nginx', () => {
       const served = await fetch(`${nginx.url}/api/poll/faulty?run=${run}`);
       assert.equal(served.status, 200);
       await served.body?.cancel();
-      await until('the tap through nginx to show the fault', () => tap.events.some((event) => event.kind === 'fault' && event.fault === 'refuseReconnects 503'));
-      await until('the tap through nginx to show both polls of the run', () => tap.events.filter((event) => event.technique === 'poll' && event.kind === 'request-head').length === 2);
+      await tap.shows('the fault', (received) => received.some((event) => event.kind === 'fault' && event.fault === 'refuseReconnects 503'));
+      await tap.shows('both polls of the run', (received) => received.filter((event) => event.technique === 'poll' && event.kind === 'request-head').length === 2);
     } finally {
       tap.close();
     }
@@ -251,7 +274,7 @@ describe('runs across three instances behind nginx', () => {
     const tap = openTap(nginx.url, run);
     try {
       const outcome = fetch(`${nginx.url}/api/long-poll/dropped?timeout=20&run=${run}`).then((res) => `HTTP ${res.status}`, (error: unknown) => error);
-      await until('the tap to show the long poll held', () => tap.events.some((event) => event.technique === 'long-poll' && event.kind === 'hold'));
+      await tap.shows('the long poll held', (received) => received.some((event) => event.technique === 'long-poll' && event.kind === 'hold'));
       const drop = await fetch(`${nginx.url}/api/runs/${run}/drop`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
@@ -266,7 +289,7 @@ describe('runs across three instances behind nginx', () => {
       const again = await fetch(`${nginx.url}/api/poll/dropped?run=${run}&after=drop`);
       assert.equal(again.status, 200);
       await again.body?.cancel();
-      await until('the tap to show the poll after the drop', () => tap.events.some((event) => event.kind === 'request-head' && /&after=drop /.test(event.text ?? '')));
+      await tap.shows('the poll after the drop', (received) => received.some((event) => event.kind === 'request-head' && /&after=drop /.test(event.text ?? '')));
     } finally {
       tap.close();
     }
@@ -302,7 +325,7 @@ describe('runs across three instances behind nginx', () => {
       });
       assert.equal(published.status, 201);
       const lastEventId = await received;
-      await until('the tap to show the five polls', () => tap.events.filter((event) => event.technique === 'poll' && event.kind === 'request-head').length === 5);
+      await tap.shows('the five polls', (received) => received.filter((event) => event.technique === 'poll' && event.kind === 'request-head').length === 5);
 
       await victim.kill();
       for (const [run, owner] of owners) {
@@ -325,8 +348,8 @@ describe('runs across three instances behind nginx', () => {
       assert.equal(afterRestart.status, 200);
       await afterRestart.body?.cancel();
       assert.equal(await answeredBy(pinned), victimName);
-      await until('the tap to show the resumed SSE request', () => tap.events.some((event) => event.technique === 'sse' && event.kind === 'request-head' && new RegExp(`^Last-Event-ID: ${lastEventId}\\r?$`, 'im').test(event.text ?? '')));
-      await until('the tap to show the poll made before the tap reconnected', () => tap.events.some((event) => event.kind === 'request-head' && /&after=restart /.test(event.text ?? '')));
+      await tap.shows('the resumed SSE request', (received) => received.some((event) => event.technique === 'sse' && event.kind === 'request-head' && new RegExp(`^Last-Event-ID: ${lastEventId}\\r?$`, 'im').test(event.text ?? '')));
+      await tap.shows('the poll made before the tap reconnected', (received) => received.some((event) => event.kind === 'request-head' && /&after=restart /.test(event.text ?? '')));
     } finally {
       sse.close();
       tap.close();
