@@ -69,7 +69,10 @@ export function createRunRoutes(options: RunRoutesOptions) {
   router.get('/:run/tap', (req, res) => {
     const run = runOf(req);
     // [spec] A reconnecting EventSource sends the id of the last event it saw: resume after it.
-    const lastSeen = Number(req.headers['last-event-id'] ?? 0) || 0;
+    let lastSeen = Number(req.headers['last-event-id'] ?? 0) || 0;
+    // Newer than any event recorded here: the reader saw it on another instance, which went away
+    // (nginx then hashes the run to the next one). What this instance kept is all new to it.
+    if (lastSeen > Number(/^id: (\d+)/.exec(run.tap.kept().at(-1) ?? '')?.[1] ?? 0)) lastSeen = 0;
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',

@@ -217,8 +217,8 @@ export class Nginx {
 
   /**
    * Runs deploy/nginx.conf in front of `upstreams`. The file is included as it is, inside a
-   * minimal main configuration; only its ports change: the `listen` port and the upstream's
-   * `server 127.0.0.1:PORT` lines are replaced by free ones.
+   * minimal main configuration; only its ports change: the `listen` port and, in each `upstream`
+   * group, the `server 127.0.0.1:PORT` lines are replaced by free ones (the same in every group).
    */
   static async start(upstreams: readonly number[]): Promise<Nginx> {
     const port = await freePort();
@@ -226,17 +226,20 @@ export class Nginx {
     // Workers may run as another user (nobody, when the tests run as root): let them in.
     chmodSync(dir, 0o755);
     const recipe = readFileSync(NGINX_CONF, 'utf8');
+    const groups = /^upstream [\w-]+ \{$[\s\S]*?^\}$/gm;
     const serverLines = /^(\s*)server 127\.0\.0\.1:\d+([^;]*);.*$/gm;
-    const first = serverLines.exec(recipe);
-    if (!first || !/^\s*listen 8080;/m.test(recipe)) throw new Error('deploy/nginx.conf no longer has the `server 127.0.0.1:PORT` and `listen 8080;` lines the tests substitute');
-    const indent = first[1] ?? '    ';
-    const options = first[2] ?? '';
-    let inserted = false;
+    const upstreamGroups = recipe.match(groups) ?? [];
+    if (upstreamGroups.length === 0 || !upstreamGroups.every((group) => /^\s*server 127\.0\.0\.1:\d+/m.test(group)) || !/^\s*listen 8080;/m.test(recipe)) {
+      throw new Error('deploy/nginx.conf no longer has the `upstream` groups of `server 127.0.0.1:PORT` lines and the `listen 8080;` line the tests substitute');
+    }
     const site = recipe
-      .replace(serverLines, () => {
-        if (inserted) return '';
-        inserted = true;
-        return upstreams.map((upstream) => `${indent}server 127.0.0.1:${upstream}${options};`).join('\n');
+      .replace(groups, (group) => {
+        let inserted = false;
+        return group.replace(serverLines, (_line, indent: string, options: string) => {
+          if (inserted) return '';
+          inserted = true;
+          return upstreams.map((upstream) => `${indent}server 127.0.0.1:${upstream}${options};`).join('\n');
+        });
       })
       .replace(/^(\s*)listen 8080;/m, `$1listen 127.0.0.1:${port};`);
     writeFileSync(path.join(dir, 'realtime-lab.conf'), site);

@@ -105,6 +105,24 @@ describe('the runs API', () => {
     assert.ok(!text.includes('"seq":1') && !text.includes('"seq":2'));
   });
 
+  it('replays every kept event to a reader whose Last-Event-ID is newer than any of the run here (it saw them on an instance that went away)', async () => {
+    const id = await newRun(api.url);
+    const run = api.registry.get(id);
+    for (let i = 0; i < 2; i++) run.tap.record({ connection: 'c1', technique: 'sse', direction: 'out', kind: 'sse', bytes: 9, text: `data: ${i}\n\n` });
+    const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${api.url}/api/runs/${id}/tap`, { headers: { 'Last-Event-ID': '40' } }, resolve));
+    try {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      await until(() => text.includes('"seq":2'), 'the events kept here');
+      assert.ok(text.includes('"seq":1'));
+    } finally {
+      res.destroy();
+      // This API allows five runs per address: give this one back.
+      api.registry.end(run);
+    }
+  });
+
   it('sets, shows and clears a run\'s faults, and refuses a bad one naming the field', async () => {
     const id = await newRun(api.url);
     const put = await fetch(`${api.url}/api/runs/${id}/faults`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ latencyMs: 200, refuseReconnects: { status: 204, count: 1 } }) });
