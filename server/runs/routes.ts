@@ -15,6 +15,7 @@ import { ApiError, describeValue } from '../errors.ts';
 import { clientAddress, sendJson } from '../http.ts';
 import { applyFaults, NO_FAULTS, type Faults } from './faults.ts';
 import type { Run, RunRegistry } from './registry.ts';
+import { lastSeenSeq } from './tap.ts';
 
 export interface RunRoutesOptions {
   registry: RunRegistry;
@@ -69,10 +70,9 @@ export function createRunRoutes(options: RunRoutesOptions) {
   router.get('/:run/tap', (req, res) => {
     const run = runOf(req);
     // [spec] A reconnecting EventSource sends the id of the last event it saw: resume after it.
-    let lastSeen = Number(req.headers['last-event-id'] ?? 0) || 0;
-    // Newer than any event recorded here: the reader saw it on another instance, which went away
-    // (nginx then hashes the run to the next one). What this instance kept is all new to it.
-    if (lastSeen > Number(/^id: (\d+)/.exec(run.tap.kept().at(-1) ?? '')?.[1] ?? 0)) lastSeen = 0;
+    // An id from another process (an instance that went away, whose runs nginx now hashes to
+    // this one, or this one before a restart) means nothing here: what is kept here is all new.
+    const lastSeen = lastSeenSeq(req.get('last-event-id'), run.tap.epoch);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -85,7 +85,7 @@ export function createRunRoutes(options: RunRoutesOptions) {
       head += `event: gap\ndata: ${JSON.stringify({ dropped, message: `the first ${dropped} events of this run are no longer kept (MAX_TAP_BYTES)` })}\n\n`;
     }
     for (const chunk of run.tap.kept()) {
-      if (lastSeen === 0 || Number(/^id: (\d+)/.exec(chunk)?.[1]) > lastSeen) head += chunk;
+      if (lastSeen === 0 || Number(/^id: [a-z0-9]+\.(\d+)/.exec(chunk)?.[1]) > lastSeen) head += chunk;
     }
     res.write(head);
     const unsubscribe = run.tap.subscribe(

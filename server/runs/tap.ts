@@ -61,6 +61,19 @@ export function bodyText(body: Buffer | string): { bytes: number; text: string; 
   return { bytes, text: buffer.subarray(0, TAP_TEXT_BYTES).toString('utf8'), truncated: true };
 }
 
+/** This process's tap epoch: a reader that resumes with another one's ids saw them elsewhere. */
+export const TAP_EPOCH = Math.random().toString(36).slice(2, 8);
+
+/**
+ * The seq a tap reader's Last-Event-ID names, if it was issued by this tap's process; 0 (send
+ * everything kept) for none, or for an id from another process (an instance that went away,
+ * or this one before a restart), whose numbers mean nothing here.
+ */
+export function lastSeenSeq(lastEventId: string | undefined, epoch: string): number {
+  const match = /^([a-z0-9]+)\.(\d{1,15})$/.exec(lastEventId ?? '');
+  return match && match[1] === epoch ? Number(match[2]) : 0;
+}
+
 export type TapListener = (event: TapEvent, sse: string) => void;
 
 /**
@@ -78,8 +91,12 @@ export class RunTap {
   /** Events dropped from the front because the run passed maxBytes. */
   #dropped = 0;
 
-  constructor(maxBytes: number) {
+  /** Starts each event's SSE id: this process's, so that a reader who saw events on another one is told apart. */
+  readonly epoch: string;
+
+  constructor(maxBytes: number, epoch = TAP_EPOCH) {
     this.#maxBytes = maxBytes;
+    this.epoch = epoch;
   }
 
   get dropped(): number {
@@ -89,7 +106,7 @@ export class RunTap {
   /** Records an event: numbered, timed, kept, and sent to every subscriber. */
   record(event: Omit<TapEvent, 'seq' | 'time'>): TapEvent {
     const full: TapEvent = { seq: ++this.#seq, time: new Date().toISOString(), ...event };
-    const sse = `id: ${full.seq}\nevent: tap\ndata: ${JSON.stringify(full)}\n\n`;
+    const sse = `id: ${this.epoch}.${full.seq}\nevent: tap\ndata: ${JSON.stringify(full)}\n\n`;
     this.#events.push(sse);
     this.#bytes += sse.length;
     while (this.#bytes > this.#maxBytes && this.#events.length > 1) {

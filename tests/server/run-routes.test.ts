@@ -96,7 +96,7 @@ describe('the runs API', () => {
     const id = await newRun(api.url);
     const run = api.registry.get(id);
     for (let i = 0; i < 3; i++) run.tap.record({ connection: 'c1', technique: 'sse', direction: 'out', kind: 'sse', bytes: 9, text: `data: ${i}\n\n` });
-    const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${api.url}/api/runs/${id}/tap`, { headers: { 'Last-Event-ID': '2' } }, resolve));
+    const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${api.url}/api/runs/${id}/tap`, { headers: { 'Last-Event-ID': `${run.tap.epoch}.2` } }, resolve));
     let text = '';
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => (text += chunk));
@@ -105,11 +105,11 @@ describe('the runs API', () => {
     assert.ok(!text.includes('"seq":1') && !text.includes('"seq":2'));
   });
 
-  it('replays every kept event to a reader whose Last-Event-ID is newer than any of the run here (it saw them on an instance that went away)', async () => {
+  it('replays every kept event to a reader whose Last-Event-ID came from another process (an instance that went away)', async () => {
     const id = await newRun(api.url);
     const run = api.registry.get(id);
     for (let i = 0; i < 2; i++) run.tap.record({ connection: 'c1', technique: 'sse', direction: 'out', kind: 'sse', bytes: 9, text: `data: ${i}\n\n` });
-    const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${api.url}/api/runs/${id}/tap`, { headers: { 'Last-Event-ID': '40' } }, resolve));
+    const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${api.url}/api/runs/${id}/tap`, { headers: { 'Last-Event-ID': 'zzzzzz.1' } }, resolve));
     try {
       let text = '';
       res.setEncoding('utf8');
