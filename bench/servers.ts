@@ -3,23 +3,27 @@
  * ours|bare`): Realtime Lab's app, and the same endpoints in bare node:http + ws, written the
  * way a careful engineer would without a framework. Each answers IPC `measure` with its memory
  * after a full GC, and `publish` by broadcasting one message.
+ *
+ * The bare server loads nothing of ours: the app is imported only when `ours` is asked for, so
+ * that the bare server's memory at start is that of node:http and ws alone.
  */
 import http from 'node:http';
+import module from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createApp } from '../server/app.ts';
 
 const kind = process.argv[2];
 let server: http.Server;
 let broadcast: (data: unknown) => Promise<void>;
 
 if (kind === 'ours') {
+  const { createApp } = await import('../server/app.ts');
   const app = createApp({ siteDir: 'dist', maxConnections: 100_000, maxConnectionsPerAddress: 100_000, publishRatePerS: 1_000_000, publishBurst: 1_000_000, clockIntervalMs: 3_600_000 });
   server = app.server;
   broadcast = async (data) => {
     await app.log.append('bench', 'message', data);
   };
-} else {
+} else if (kind === 'bare') {
   // Bare node:http + ws: a 304 path for polling, an SSE stream, a WebSocket channel.
   const sse = new Set<http.ServerResponse>();
   const sockets = new Set<WebSocket>();
@@ -63,9 +67,13 @@ if (kind === 'ours') {
     const event = `id: ${seq}\nevent: message\ndata: ${JSON.stringify(envelope)}\n\n`;
     for (const res of sse) res.write(event);
   };
+} else {
+  throw new Error(`bench/servers.ts: the server to start must be "ours" or "bare"; received ${JSON.stringify(kind)}`);
 }
 
 server.listen(0, '127.0.0.1', () => {
+  // As server/main.ts does: a server killed at the end of a measure still leaves its compile cache.
+  module.flushCompileCache();
   process.send?.({ port: (server.address() as AddressInfo).port });
 });
 process.on('message', async (message: { op: string; data?: unknown }) => {
