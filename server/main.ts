@@ -104,9 +104,10 @@ app.server.listen(config.port, config.host, () => {
   }
   if (config.redisUrl) lines.push(`  Channel log: Redis at ${new URL(config.redisUrl).host}; this instance: ${config.instanceName || `${os.hostname()}-${process.pid}`}`);
   lines.push('', `  Open ${local}`);
-  console.log(lines.join('\n'));
-  // Written now rather than at exit, so that a server that is killed still starts lean next time.
+  // Written now rather than at exit, so that a server that is killed still starts lean next
+  // time; before the URL is printed, so that whoever waits for it finds the cache complete.
   module.flushCompileCache();
+  console.log(lines.join('\n'));
 });
 
 let stopping = false;
