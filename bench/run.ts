@@ -15,11 +15,11 @@
  *   BENCH_ONLY         start|memory|broadcast|poll: one part only
  *   BENCH_STRICT=1     exit with status 1 when a figure misses its target
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { WebSocket } from 'ws';
+import { ask, closeAll, NODE_FLAGS, openSse, openSseStream, openWebSockets, start, stop } from './clients.ts';
 
 /** A positive whole number from the environment, or its default. */
 function countSetting(name: string, fallback: number): number {
@@ -46,33 +46,6 @@ const PARTS = ['start', 'memory', 'broadcast', 'poll'] as const;
 const only = process.env.BENCH_ONLY;
 if (only !== undefined && !(PARTS as readonly string[]).includes(only)) throw new Error(`BENCH_ONLY must be one of ${PARTS.join(', ')}; received ${JSON.stringify(only)}`);
 const runs = (part: (typeof PARTS)[number]) => only === undefined || only === part;
-
-/** Flags of every server started here: as `npm start` runs the server, with the compile cache. */
-const NODE_FLAGS = ['--import', './scripts/compile-cache.mjs'];
-
-interface Started {
-  child: ChildProcess;
-  port: number;
-}
-
-async function start(kind: string): Promise<Started> {
-  const child = fork('bench/servers.ts', [kind], { execArgv: [...NODE_FLAGS, '--expose-gc', '--max-semi-space-size=16'], stdio: 'inherit' });
-  const [message] = (await once(child, 'message')) as [{ port: number }];
-  return { child, port: message.port };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill();
-  await exited;
-}
-
-async function ask<T>(child: ChildProcess, op: string, data?: unknown): Promise<T> {
-  child.send({ op, data });
-  const [reply] = (await once(child, 'message')) as [T];
-  return reply;
-}
 
 // --- RSS at start -------------------------------------------------------------------------------
 
@@ -123,74 +96,6 @@ async function rssAtStart(cache: boolean): Promise<{ ours: number; bare: number 
   return { ours: median(samples.ours), bare: median(samples.bare) };
 }
 
-// --- Connections ----------------------------------------------------------------------------------
-
-interface OpenOptions {
-  /** The query string of the request, `?run=…` for a tapped subscriber. */
-  query?: string;
-  /** The loopback address the client connects from. */
-  localAddress?: string;
-  /** Called for each complete SSE event (block of lines) the stream delivers. */
-  onEvent?: (block: string) => void;
-}
-
-const sseAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
-
-/** Opens an SSE stream and resolves once its first bytes arrive. */
-function openSseStream(port: number, path: string, options: OpenOptions = {}): Promise<http.ClientRequest> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent: sseAgent, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, (res) => {
-      if (res.statusCode !== 200) {
-        reject(new Error(`GET ${path} answered ${res.statusCode}`));
-        res.resume();
-        return;
-      }
-      res.setEncoding('utf8');
-      let pending = '';
-      res.once('data', () => resolve(req));
-      res.on('data', (chunk: string) => {
-        if (!options.onEvent) return;
-        // [spec] A blank line ends an event: blocks are separated by "\n\n".
-        pending += chunk;
-        let end = pending.indexOf('\n\n');
-        while (end >= 0) {
-          options.onEvent(pending.slice(0, end));
-          pending = pending.slice(end + 2);
-          end = pending.indexOf('\n\n');
-        }
-      });
-    });
-    req.on('error', reject);
-  });
-}
-
-async function openSse(port: number, count: number, options: OpenOptions = {}): Promise<http.ClientRequest[]> {
-  const requests: http.ClientRequest[] = [];
-  for (let i = 0; i < count; i += 100) {
-    const batch = Array.from({ length: Math.min(100, count - i) }, () => openSseStream(port, `/api/sse/bench${options.query ?? ''}`, options));
-    requests.push(...(await Promise.all(batch)));
-  }
-  return requests;
-}
-
-async function openWebSockets(port: number, count: number, onMessage?: (data: Buffer) => void): Promise<WebSocket[]> {
-  const sockets: WebSocket[] = [];
-  for (let i = 0; i < count; i += 100) {
-    const batch = Array.from({ length: Math.min(100, count - i) }, () => new WebSocket(`ws://127.0.0.1:${port}/api/ws/bench`, { perMessageDeflate: false }));
-    await Promise.all(batch.map((ws) => once(ws, 'message')));
-    if (onMessage) for (const ws of batch) ws.on('message', onMessage);
-    sockets.push(...batch);
-  }
-  return sockets;
-}
-
-function closeAll(open: Array<WebSocket | http.ClientRequest>): void {
-  for (const c of open) {
-    if (c instanceof WebSocket) c.terminate();
-    else c.destroy();
-  }
-}
-
 // --- Heap per idle connection ---------------------------------------------------------------------
 
 async function memoryPerConnection(kind: string, technique: 'websocket' | 'sse'): Promise<number> {
@@ -212,6 +117,8 @@ async function memoryPerConnection(kind: string, technique: 'websocket' | 'sse')
 interface Latency {
   median: number;
   p99: number;
+  /** Server CPU time per broadcast (the publish, the writes to every subscriber, the tap's records). */
+  cpu: number;
   /** Tap events read by the tap streams (tapped runs only). */
   tapEvents: number;
 }
@@ -247,7 +154,7 @@ function createRun(port: number, localAddress: string): Promise<string | undefin
  */
 async function broadcastLatency(kind: string, tapped = false): Promise<Latency | undefined> {
   const { child, port } = await start(kind);
-  const open: Array<WebSocket | http.ClientRequest> = [];
+  const open: Parameters<typeof closeAll>[0] = [];
   let started = 0;
   let pending = 0;
   let measuring = false;
@@ -255,6 +162,7 @@ async function broadcastLatency(kind: string, tapped = false): Promise<Latency |
   let count = 0;
   let done: () => void = () => {};
   let tapEvents = 0;
+  let cpu = 0;
   const delivered = () => {
     if (measuring) samples[count++] = performance.now() - started;
     if (--pending === 0) done();
@@ -282,18 +190,21 @@ async function broadcastLatency(kind: string, tapped = false): Promise<Latency |
     samples = new Float64Array(subscribers * BROADCASTS);
     for (let i = 0; i < WARM_BROADCASTS + BROADCASTS; i++) {
       measuring = i >= WARM_BROADCASTS;
+      if (i === WARM_BROADCASTS) await ask(child, 'cpu');
       pending = subscribers;
       const all = new Promise<void>((resolve) => (done = resolve));
       started = performance.now();
       child.send({ op: 'publish', data: { n: i, text: 'x'.repeat(100) } });
       await all;
     }
+    const { publishes, micros } = await ask<{ publishes: number; micros: number }>(child, 'cpu');
+    cpu = micros / 1000 / publishes;
   } finally {
     closeAll(open);
     await stop(child);
   }
   const sorted = samples.subarray(0, count).sort();
-  return { median: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), tapEvents };
+  return { median: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), cpu, tapEvents };
 }
 
 // --- Polling's 304 path ---------------------------------------------------------------------------
@@ -357,15 +268,16 @@ if (runs('broadcast')) {
     if (tapped) rounds.tapped.push(tapped);
     else mounted = false;
   }
-  const of = (kind: keyof typeof rounds, figure: 'p99' | 'median' | 'tapEvents') => median(rounds[kind].map((round) => round[figure]));
+  const of = (kind: keyof typeof rounds, figure: 'p99' | 'median' | 'cpu' | 'tapEvents') => median(rounds[kind].map((round) => round[figure]));
   const each = (kind: keyof typeof rounds) => rounds[kind].map((round) => round.p99.toFixed(1)).join(', ');
   console.log(`broadcast to ${SUBSCRIBERS} SSE + ${SUBSCRIBERS} WebSockets, p99: ours ${ms(of('ours', 'p99'))}, bare ${ms(of('bare', 'p99'))}: ${verdict('broadcast p99', of('ours', 'p99'), of('bare', 'p99'), 1.1, 'at most')}`);
   console.log(`  median ours ${ms(of('ours', 'median'))}, bare ${ms(of('bare', 'median'))} (${(of('ours', 'median') / of('bare', 'median')).toFixed(2)}x); p99 of each round: ours ${each('ours')}, bare ${each('bare')}`);
+  console.log(`  server CPU per broadcast: ours ${ms(of('ours', 'cpu'))}, bare ${ms(of('bare', 'cpu'))} (${(of('ours', 'cpu') / of('bare', 'cpu')).toFixed(2)}x)`);
   if (!mounted) {
     console.log(`broadcast with ${TAPPED_RUNS} SSE subscribers in tapped runs: skipped: runs API not mounted`);
   } else {
     console.log(`broadcast with ${TAPPED_RUNS} of the ${SUBSCRIBERS} SSE subscribers in tapped runs, p99: ${ms(of('tapped', 'p99'))}, untapped ${ms(of('ours', 'p99'))}: ${verdict('tapped broadcast p99', of('tapped', 'p99'), of('ours', 'p99'), 1.2, 'at most')}`);
-    console.log(`  median ${ms(of('tapped', 'median'))}; p99 of each round: ${each('tapped')}; the ${TAPPED_RUNS} tap streams read ${of('tapped', 'tapEvents')} tap events a round`);
+    console.log(`  median ${ms(of('tapped', 'median'))}; p99 of each round: ${each('tapped')}; server CPU per broadcast ${ms(of('tapped', 'cpu'))} (${(of('tapped', 'cpu') / of('ours', 'cpu')).toFixed(2)}x untapped); the ${TAPPED_RUNS} tap streams read ${of('tapped', 'tapEvents')} tap events a round`);
   }
 }
 if (!runs('poll')) {

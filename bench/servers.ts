@@ -2,7 +2,8 @@
  * The two servers a benchmark compares, each run as a child process (`node bench/servers.ts
  * ours|bare`): Realtime Lab's app, and the same endpoints in bare node:http + ws, written the
  * way a careful engineer would without a framework. Each answers IPC `measure` with its memory
- * after a full GC, and `publish` by broadcasting one message.
+ * after a full GC, `snapshot` by writing a heap snapshot to the path given, `publish` by
+ * broadcasting one message, and `cpu` with the CPU time its publishes took since the last `cpu`.
  *
  * The bare server loads nothing of ours: the app is imported only when `ours` is asked for, so
  * that the bare server's memory at start is that of node:http and ws alone.
@@ -10,6 +11,7 @@
 import http from 'node:http';
 import module from 'node:module';
 import type { AddressInfo } from 'node:net';
+import v8 from 'node:v8';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 const kind = process.argv[2];
@@ -76,13 +78,28 @@ server.listen(0, '127.0.0.1', () => {
   module.flushCompileCache();
   process.send?.({ port: (server.address() as AddressInfo).port });
 });
+/** CPU time spent in publishes since the last `cpu` question, and how many. */
+let publishCpuMicros = 0;
+let publishes = 0;
 process.on('message', async (message: { op: string; data?: unknown }) => {
   if (message.op === 'measure') {
     for (let i = 0; i < 3; i++) globalThis.gc?.();
     const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
     process.send?.({ rss, heapUsed, external, arrayBuffers });
+  } else if (message.op === 'snapshot') {
+    for (let i = 0; i < 3; i++) globalThis.gc?.();
+    v8.writeHeapSnapshot(message.data as string);
+    process.send?.({});
   } else if (message.op === 'publish') {
+    const before = process.cpuUsage();
     await broadcast(message.data);
+    const used = process.cpuUsage(before);
+    publishCpuMicros += used.user + used.system;
+    publishes += 1;
+  } else if (message.op === 'cpu') {
+    process.send?.({ publishes, micros: publishCpuMicros });
+    publishCpuMicros = 0;
+    publishes = 0;
   } else if (message.op === 'exit') {
     process.exit(0);
   }
