@@ -11,11 +11,10 @@
  *   BENCH_CONNECTIONS  idle connections opened for the memory figures (default 2000)
  *   BENCH_SUBSCRIBERS  SSE subscribers, and as many WebSockets, for the broadcasts (default 1000)
  *   BENCH_BROADCASTS   broadcasts measured, after a few not measured (default 100)
- *   BENCH_ROUNDS       rounds of the broadcasts, each server in turn; medians are printed (default 3)
  *   BENCH_ONLY         start|memory|broadcast|poll: one part only
  *   BENCH_STRICT=1     exit with status 1 when a figure misses its target
  */
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -33,7 +32,6 @@ function countSetting(name: string, fallback: number): number {
 const CONNECTIONS = countSetting('BENCH_CONNECTIONS', 2000);
 const SUBSCRIBERS = countSetting('BENCH_SUBSCRIBERS', 1000);
 const BROADCASTS = countSetting('BENCH_BROADCASTS', 100);
-const ROUNDS = countSetting('BENCH_ROUNDS', 3);
 /** Broadcasts sent before measuring, so that neither server is timed while its code warms up. */
 const WARM_BROADCASTS = 5;
 /** Connections opened (and kept) before the memory baseline: the code they run is compiled by then. */
@@ -146,29 +144,39 @@ function createRun(port: number, localAddress: string): Promise<string | undefin
   });
 }
 
+/** A server with its subscribers open, and what its broadcasts measured. */
+interface Audience {
+  child: ChildProcess;
+  open: Parameters<typeof closeAll>[0];
+  subscribers: number;
+  samples: Float64Array;
+  count: number;
+  tapEvents: number;
+}
+
+/** The broadcast in flight: one at a time, to one server's audience. */
+let inFlight: { audience: Audience; started: number; pending: number; measuring: boolean; done: () => void } | undefined;
+
+function delivered(): void {
+  if (!inFlight) return;
+  if (inFlight.measuring) inFlight.audience.samples[inFlight.audience.count++] = performance.now() - inFlight.started;
+  if (--inFlight.pending === 0) inFlight.done();
+}
+
+function onSseEvent(block: string): void {
+  if (block.includes('\nevent: message\n')) delivered();
+}
+
 /**
- * Publishes BROADCASTS messages, one after the other, to SUBSCRIBERS SSE streams and as many
- * WebSockets, and times each delivery: from the publish to the moment the client reads it.
- * With `tapped`, TAPPED_RUNS of the SSE subscribers each belong to a run of their own, and each
- * run's tap is read as the wire view reads it. Undefined when the runs API is not mounted.
+ * Starts server `kind` and opens SUBSCRIBERS SSE streams and as many WebSockets to it. With
+ * `tapped`, TAPPED_RUNS of the SSE subscribers each belong to a run of their own, and each run's
+ * tap is read as the wire view reads it. Undefined when the runs API is not mounted.
  */
-async function broadcastLatency(kind: string, tapped = false): Promise<Latency | undefined> {
+async function gather(kind: string, tapped = false): Promise<Audience | undefined> {
   const { child, port } = await start(kind);
-  const open: Parameters<typeof closeAll>[0] = [];
-  let started = 0;
-  let pending = 0;
-  let measuring = false;
-  let samples = new Float64Array(0);
-  let count = 0;
-  let done: () => void = () => {};
-  let tapEvents = 0;
-  let cpu = 0;
-  const delivered = () => {
-    if (measuring) samples[count++] = performance.now() - started;
-    if (--pending === 0) done();
-  };
-  const onSseEvent = (block: string) => {
-    if (block.includes('\nevent: message\n')) delivered();
+  const audience: Audience = { child, open: [], subscribers: 2 * SUBSCRIBERS, samples: new Float64Array(2 * SUBSCRIBERS * BROADCASTS), count: 0, tapEvents: 0 };
+  const onTapEvent = (block: string) => {
+    if (block.includes('event: tap')) audience.tapEvents += 1;
   };
   try {
     if (tapped) {
@@ -176,35 +184,53 @@ async function broadcastLatency(kind: string, tapped = false): Promise<Latency |
         // Each run from an address of its own: runs per address are bounded.
         const localAddress = `127.0.0.${2 + i}`;
         const run = await createRun(port, localAddress);
-        if (run === undefined) return undefined;
-        const onTapEvent = (block: string) => {
-          if (block.includes('event: tap')) tapEvents += 1;
-        };
-        open.push(await openSseStream(port, `/api/runs/${run}/tap`, { localAddress, onEvent: onTapEvent }));
-        open.push(await openSseStream(port, `/api/sse/bench?run=${encodeURIComponent(run)}`, { localAddress, onEvent: onSseEvent }));
+        if (run === undefined) {
+          await disperse(audience);
+          return undefined;
+        }
+        audience.open.push(await openSseStream(port, `/api/runs/${run}/tap`, { localAddress, onEvent: onTapEvent }));
+        audience.open.push(await openSseStream(port, `/api/sse/bench?run=${encodeURIComponent(run)}`, { localAddress, onEvent: onSseEvent }));
       }
     }
-    open.push(...(await openSse(port, SUBSCRIBERS - (tapped ? TAPPED_RUNS : 0), { onEvent: onSseEvent })));
-    open.push(...(await openWebSockets(port, SUBSCRIBERS, (data) => data.subarray(0, 17).toString() === '{"type":"message"' && delivered())));
-    const subscribers = 2 * SUBSCRIBERS;
-    samples = new Float64Array(subscribers * BROADCASTS);
-    for (let i = 0; i < WARM_BROADCASTS + BROADCASTS; i++) {
-      measuring = i >= WARM_BROADCASTS;
-      if (i === WARM_BROADCASTS) await ask(child, 'cpu');
-      pending = subscribers;
-      const all = new Promise<void>((resolve) => (done = resolve));
-      started = performance.now();
-      child.send({ op: 'publish', data: { n: i, text: 'x'.repeat(100) } });
-      await all;
-    }
-    const { publishes, micros } = await ask<{ publishes: number; micros: number }>(child, 'cpu');
-    cpu = micros / 1000 / publishes;
-  } finally {
-    closeAll(open);
-    await stop(child);
+    audience.open.push(...(await openSse(port, SUBSCRIBERS - (tapped ? TAPPED_RUNS : 0), { onEvent: onSseEvent })));
+    audience.open.push(...(await openWebSockets(port, SUBSCRIBERS, (data) => data.subarray(0, 17).toString() === '{"type":"message"' && delivered())));
+  } catch (error) {
+    await disperse(audience);
+    throw error;
   }
-  const sorted = samples.subarray(0, count).sort();
-  return { median: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), cpu, tapEvents };
+  return audience;
+}
+
+async function disperse(audience: Audience): Promise<void> {
+  closeAll(audience.open);
+  await stop(audience.child);
+}
+
+/** Publishes one message on `audience`'s server and resolves once every subscriber has read it. */
+function broadcastTo(audience: Audience, n: number, measuring: boolean): Promise<void> {
+  return new Promise((done) => {
+    inFlight = { audience, started: performance.now(), pending: audience.subscribers, measuring, done };
+    audience.child.send({ op: 'publish', data: { n, text: 'x'.repeat(100) } });
+  });
+}
+
+/**
+ * Times every delivery of BROADCASTS messages, from the publish to the moment the client reads
+ * it, on the servers of `audiences` side by side: one broadcast to each in turn, one at a time,
+ * so that a neighbour's burst on the shared machine lands on all of them alike.
+ */
+async function broadcastLatencies(audiences: Audience[]): Promise<Latency[]> {
+  for (let i = 0; i < WARM_BROADCASTS; i++) for (const audience of audiences) await broadcastTo(audience, i, false);
+  for (const audience of audiences) await ask(audience.child, 'cpu');
+  for (let i = 0; i < BROADCASTS; i++) for (const audience of audiences) await broadcastTo(audience, i, true);
+  inFlight = undefined;
+  const latencies: Latency[] = [];
+  for (const audience of audiences) {
+    const { publishes, micros } = await ask<{ publishes: number; micros: number }>(audience.child, 'cpu');
+    const sorted = audience.samples.subarray(0, audience.count).sort();
+    latencies.push({ median: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), cpu: micros / 1000 / publishes, tapEvents: audience.tapEvents });
+  }
+  return latencies;
 }
 
 // --- Polling's 304 path ---------------------------------------------------------------------------
@@ -257,27 +283,18 @@ if (runs('memory')) {
   }
 }
 if (runs('broadcast')) {
-  // Rounds of the three in turn, and the median of each figure: the machine is shared, and a
-  // neighbour's burst should not land on one server only.
-  const rounds: Record<'bare' | 'ours' | 'tapped', Latency[]> = { bare: [], ours: [], tapped: [] };
-  let mounted = true;
-  for (let i = 0; i < ROUNDS; i++) {
-    rounds.bare.push((await broadcastLatency('bare')) as Latency);
-    rounds.ours.push((await broadcastLatency('ours')) as Latency);
-    const tapped = mounted ? await broadcastLatency('ours', true) : undefined;
-    if (tapped) rounds.tapped.push(tapped);
-    else mounted = false;
-  }
-  const of = (kind: keyof typeof rounds, figure: 'p99' | 'median' | 'cpu' | 'tapEvents') => median(rounds[kind].map((round) => round[figure]));
-  const each = (kind: keyof typeof rounds) => rounds[kind].map((round) => round.p99.toFixed(1)).join(', ');
-  console.log(`broadcast to ${SUBSCRIBERS} SSE + ${SUBSCRIBERS} WebSockets, p99: ours ${ms(of('ours', 'p99'))}, bare ${ms(of('bare', 'p99'))}: ${verdict('broadcast p99', of('ours', 'p99'), of('bare', 'p99'), 1.1, 'at most')}`);
-  console.log(`  median ours ${ms(of('ours', 'median'))}, bare ${ms(of('bare', 'median'))} (${(of('ours', 'median') / of('bare', 'median')).toFixed(2)}x); p99 of each round: ours ${each('ours')}, bare ${each('bare')}`);
-  console.log(`  server CPU per broadcast: ours ${ms(of('ours', 'cpu'))}, bare ${ms(of('bare', 'cpu'))} (${(of('ours', 'cpu') / of('bare', 'cpu')).toFixed(2)}x)`);
-  if (!mounted) {
+  const bareAudience = (await gather('bare')) as Audience;
+  const oursAudience = (await gather('ours')) as Audience;
+  const tappedAudience = await gather('ours', true);
+  const [bare, ours, tapped] = (await broadcastLatencies([bareAudience, oursAudience, ...(tappedAudience ? [tappedAudience] : [])])) as [Latency, Latency, Latency | undefined];
+  for (const audience of [bareAudience, oursAudience, tappedAudience]) if (audience) await disperse(audience);
+  console.log(`broadcast to ${SUBSCRIBERS} SSE + ${SUBSCRIBERS} WebSockets, p99: ours ${ms(ours.p99)}, bare ${ms(bare.p99)}: ${verdict('broadcast p99', ours.p99, bare.p99, 1.1, 'at most')}`);
+  console.log(`  median ours ${ms(ours.median)}, bare ${ms(bare.median)} (${(ours.median / bare.median).toFixed(2)}x); server CPU per broadcast: ours ${ms(ours.cpu)}, bare ${ms(bare.cpu)} (${(ours.cpu / bare.cpu).toFixed(2)}x)`);
+  if (!tapped) {
     console.log(`broadcast with ${TAPPED_RUNS} SSE subscribers in tapped runs: skipped: runs API not mounted`);
   } else {
-    console.log(`broadcast with ${TAPPED_RUNS} of the ${SUBSCRIBERS} SSE subscribers in tapped runs, p99: ${ms(of('tapped', 'p99'))}, untapped ${ms(of('ours', 'p99'))}: ${verdict('tapped broadcast p99', of('tapped', 'p99'), of('ours', 'p99'), 1.2, 'at most')}`);
-    console.log(`  median ${ms(of('tapped', 'median'))}; p99 of each round: ${each('tapped')}; server CPU per broadcast ${ms(of('tapped', 'cpu'))} (${(of('tapped', 'cpu') / of('ours', 'cpu')).toFixed(2)}x untapped); the ${TAPPED_RUNS} tap streams read ${of('tapped', 'tapEvents')} tap events a round`);
+    console.log(`broadcast with ${TAPPED_RUNS} of the ${SUBSCRIBERS} SSE subscribers in tapped runs, p99: ${ms(tapped.p99)}, untapped ${ms(ours.p99)}: ${verdict('tapped broadcast p99', tapped.p99, ours.p99, 1.2, 'at most')}`);
+    console.log(`  median ${ms(tapped.median)}; server CPU per broadcast ${ms(tapped.cpu)} (${(tapped.cpu / ours.cpu).toFixed(2)}x untapped); the ${TAPPED_RUNS} tap streams read ${tapped.tapEvents} tap events`);
   }
 }
 if (!runs('poll')) {
