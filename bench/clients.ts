@@ -15,12 +15,14 @@ export interface Started {
   port: number;
 }
 
-export async function start(kind: string): Promise<Started> {
-  const child = fork('bench/servers.ts', [kind], { execArgv: [...NODE_FLAGS, '--expose-gc', '--max-semi-space-size=16'], stdio: 'inherit' });
+/** Starts server `kind` of bench/servers.ts (`env` adds to the environment) and resolves once it listens. */
+export async function start(kind: string, env: Record<string, string> = {}): Promise<Started> {
+  const child = fork('bench/servers.ts', [kind], { execArgv: [...NODE_FLAGS, '--expose-gc', '--max-semi-space-size=16'], env: { ...process.env, ...env }, stdio: 'inherit' });
   const [message] = (await once(child, 'message')) as [{ port: number }];
   return { child, port: message.port };
 }
 
+/** Stops a server and resolves once it has exited. */
 export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
@@ -28,6 +30,7 @@ export async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** Sends an IPC question (bench/servers.ts lists them) and resolves with the answer. */
 export async function ask<T>(child: ChildProcess, op: string, data?: unknown): Promise<T> {
   child.send({ op, data });
   const [reply] = (await once(child, 'message')) as [T];
@@ -84,10 +87,42 @@ export async function openSse(port: number, count: number, options: OpenOptions 
   return requests;
 }
 
+/** Sockets that have been pinged by the server at least once. */
+const pingedOnce = new WeakSet<WebSocket>();
+
+/**
+ * Resolves once each socket has been pinged by the server (a server that pings keeps something
+ * per connection from then on); rejects if one closes first, or if they are not all pinged
+ * within `withinMs`.
+ */
+export async function pinged(sockets: WebSocket[], withinMs: number): Promise<void> {
+  const waiting = sockets.filter((ws) => !pingedOnce.has(ws));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${waiting.filter((ws) => !pingedOnce.has(ws)).length} of ${sockets.length} WebSockets were not pinged within ${withinMs} ms`)), withinMs);
+  });
+  const each = waiting.map(
+    (ws) =>
+      new Promise<void>((resolve, reject) => {
+        ws.once('ping', () => resolve());
+        ws.once('close', (code: number) => reject(new Error(`a WebSocket closed with ${code} before its first ping (a pong came too late?)`)));
+      }),
+  );
+  try {
+    await Promise.race([Promise.all(each), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function openWebSockets(port: number, count: number, onMessage?: (data: Buffer) => void): Promise<WebSocket[]> {
   const sockets: WebSocket[] = [];
   for (let i = 0; i < count; i += 100) {
-    const batch = Array.from({ length: Math.min(100, count - i) }, () => new WebSocket(`ws://127.0.0.1:${port}/api/ws/bench`, { perMessageDeflate: false }));
+    const batch = Array.from({ length: Math.min(100, count - i) }, () => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/ws/bench`, { perMessageDeflate: false });
+      ws.once('ping', () => pingedOnce.add(ws));
+      return ws;
+    });
     await Promise.all(batch.map((ws) => once(ws, 'message')));
     if (onMessage) for (const ws of batch) ws.on('message', onMessage);
     sockets.push(...batch);

@@ -2,7 +2,7 @@
  * `npm run bench`: Realtime Lab's server against bare node:http + ws (bench/servers.ts), in the
  * same run, on loopback only. Prints each figure beside the target issue 10 holds it to:
  *   - RSS at start: `node server/main.ts` as `npm start` runs it, against the bare server
- *   - heap per idle connection (WebSocket and SSE), after a full GC
+ *   - heap per idle connection (WebSocket, once pinged, and SSE), after a full GC
  *   - broadcast latency to SSE and WebSocket subscribers together, median and p99 of every delivery
  *   - the same broadcast with some SSE subscribers in tapped runs (`?run=`, each run's tap read)
  *   - requests per second of polling's 304 path (needs `wrk`: apt-get install wrk)
@@ -18,7 +18,7 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { ask, closeAll, NODE_FLAGS, openSse, openSseStream, openWebSockets, start, stop } from './clients.ts';
+import { ask, closeAll, NODE_FLAGS, openSse, openSseStream, openWebSockets, pinged, start, stop } from './clients.ts';
 
 /** A positive whole number from the environment, or its default. */
 function countSetting(name: string, fallback: number): number {
@@ -36,6 +36,8 @@ const BROADCASTS = countSetting('BENCH_BROADCASTS', 100);
 const WARM_BROADCASTS = 5;
 /** Connections opened (and kept) before the memory baseline: the code they run is compiled by then. */
 const WARM_CONNECTIONS = Math.min(100, CONNECTIONS);
+/** WS_PING_MS of our server while its idle WebSockets are measured: each is measured once pinged. */
+const BENCH_PING_MS = 2000;
 /** Runs whose SSE subscribers are tapped in the tapped broadcast, and tap streams read. */
 const TAPPED_RUNS = 10;
 /** Starts of each server for the RSS figure, after one that fills the compile cache. */
@@ -96,9 +98,19 @@ async function rssAtStart(cache: boolean): Promise<{ ours: number; bare: number 
 
 // --- Heap per idle connection ---------------------------------------------------------------------
 
+/**
+ * What one idle connection adds to the heap. An idle WebSocket on our server is measured once
+ * it has been pinged, as every socket is after WS_PING_MS: the heartbeat keeps state per socket.
+ */
 async function memoryPerConnection(kind: string, technique: 'websocket' | 'sse'): Promise<number> {
-  const { child, port } = await start(kind);
-  const open = (count: number) => (technique === 'websocket' ? openWebSockets(port, count) : openSse(port, count));
+  const pings = technique === 'websocket' && kind === 'ours';
+  const { child, port } = await start(kind, pings ? { BENCH_WS_PING_MS: String(BENCH_PING_MS) } : {});
+  const open = async (count: number) => {
+    if (technique === 'sse') return openSse(port, count);
+    const sockets = await openWebSockets(port, count);
+    if (pings) await pinged(sockets, 10 * BENCH_PING_MS);
+    return sockets;
+  };
   // The first connections compile the code every connection runs (about half a megabyte, once):
   // they stay open, and only the connections after them are counted.
   const warm = await open(WARM_CONNECTIONS);

@@ -20,7 +20,10 @@ let broadcast: (data: unknown) => Promise<void>;
 
 if (kind === 'ours') {
   const { createApp } = await import('../server/app.ts');
-  const app = createApp({ siteDir: 'dist', maxConnections: 100_000, maxConnectionsPerAddress: 100_000, publishRatePerS: 1_000_000, publishBurst: 1_000_000, clockIntervalMs: 3_600_000 });
+  // BENCH_WS_PING_MS: pings sooner than the default 30 s, so that a measure can wait for every
+  // socket's first ping and count what the heartbeat keeps per connection.
+  const wsPingMs = process.env.BENCH_WS_PING_MS ? { wsPingMs: Number(process.env.BENCH_WS_PING_MS) } : {};
+  const app = createApp({ siteDir: 'dist', maxConnections: 100_000, maxConnectionsPerAddress: 100_000, publishRatePerS: 1_000_000, publishBurst: 1_000_000, clockIntervalMs: 3_600_000, ...wsPingMs });
   server = app.server;
   broadcast = async (data) => {
     await app.log.append('bench', 'message', data);
