@@ -5,7 +5,7 @@
  *   - heap per idle connection (WebSocket, once pinged, and SSE), after a full GC
  *   - broadcast latency to SSE and WebSocket subscribers together, median and p99 of every delivery
  *   - the same broadcast with some SSE subscribers in tapped runs (`?run=`, each run's tap read)
- *   - requests per second of polling's 304 path (needs `wrk`: apt-get install wrk)
+ *   - polling's 304 path under `wrk` (apt-get install wrk): server CPU per request, and requests per second
  *
  * Settings (environment), smaller counts for a quick look on a shared machine:
  *   BENCH_CONNECTIONS  idle connections opened for the memory figures (default 2000)
@@ -256,15 +256,20 @@ function hasWrk(): boolean {
   }
 }
 
-async function poll304(kind: string): Promise<number> {
+/** Requests per second of the 304 path under wrk, and the server's CPU time per request (steadier on a shared machine). */
+async function poll304(kind: string): Promise<{ rate: number; cpu: number }> {
   const { child, port } = await start(kind);
   const url = `http://127.0.0.1:${port}/api/poll/bench`;
   const etag = (await fetch(url)).headers.get('etag') ?? '';
+  const before = await ask<NodeJS.CpuUsage>(child, 'usage');
   const output = execFileSync('wrk', ['-t1', '-c50', '-d5s', '-H', `If-None-Match: ${etag}`, url], { encoding: 'utf8' });
+  const after = await ask<NodeJS.CpuUsage>(child, 'usage');
   await stop(child);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
   if (non2xx) throw new Error(`${kind}: ${non2xx[1]} answers were not 304`);
-  return Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
+  const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? 0);
+  const micros = after.user + after.system - before.user - before.system;
+  return { rate: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0), cpu: micros / requests };
 }
 
 // --- The report -----------------------------------------------------------------------------------
@@ -313,11 +318,13 @@ if (!runs('poll')) {
   // not asked for
 } else if (hasWrk()) {
   // Alternate three rounds of each and take the medians: wrk and the server share two cores.
-  const rounds: Record<string, number[]> = { bare: [], ours: [] };
-  for (let i = 0; i < 3; i++) for (const kind of ['bare', 'ours']) rounds[kind]?.push(await poll304(kind));
-  const bare = median(rounds.bare ?? []);
-  const ours = median(rounds.ours ?? []);
-  console.log(`poll 304 path: ours ${ours.toFixed(0)} req/s, bare ${bare.toFixed(0)} req/s: ${verdict('poll 304 path', ours, bare, 0.8, 'at least')}`);
+  const rounds: Record<'bare' | 'ours', Array<{ rate: number; cpu: number }>> = { bare: [], ours: [] };
+  for (let i = 0; i < 3; i++) for (const kind of ['bare', 'ours'] as const) rounds[kind].push(await poll304(kind));
+  const [bare, ours] = (['bare', 'ours'] as const).map((kind) => ({ rate: median(rounds[kind].map((round) => round.rate)), cpu: median(rounds[kind].map((round) => round.cpu)) })) as [{ rate: number; cpu: number }, { rate: number; cpu: number }];
+  // The verdict is on throughput per CPU second (1 / CPU per request): what the server can do on
+  // a core of its own. wrk's requests per second swing with the neighbours' load on a shared machine.
+  console.log(`poll 304 path, server CPU per request: ours ${ours.cpu.toFixed(1)} µs, bare ${bare.cpu.toFixed(1)} µs: throughput ${verdict('poll 304 path', 1 / ours.cpu, 1 / bare.cpu, 0.8, 'at least')}`);
+  console.log(`  wrk: ours ${ours.rate.toFixed(0)} req/s, bare ${bare.rate.toFixed(0)} req/s (${(ours.rate / bare.rate).toFixed(2)}x)`);
 } else {
   console.log('poll 304 path: skipped, `wrk` is not installed (apt-get install wrk)');
 }

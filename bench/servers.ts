@@ -3,7 +3,8 @@
  * ours|bare`): Realtime Lab's app, and the same endpoints in bare node:http + ws, written the
  * way a careful engineer would without a framework. Each answers IPC `measure` with its memory
  * after a full GC, `snapshot` by writing a heap snapshot to the path given, `publish` by
- * broadcasting one message, and `cpu` with the CPU time its publishes took since the last `cpu`.
+ * broadcasting one message, `cpu` with the CPU time its publishes took since the last `cpu`, and
+ * `usage` with its CPU time so far.
  *
  * The bare server loads nothing of ours: the app is imported only when `ours` is asked for, so
  * that the bare server's memory at start is that of node:http and ws alone.
@@ -99,6 +100,8 @@ process.on('message', async (message: { op: string; data?: unknown }) => {
     const used = process.cpuUsage(before);
     publishCpuMicros += used.user + used.system;
     publishes += 1;
+  } else if (message.op === 'usage') {
+    process.send?.(process.cpuUsage());
   } else if (message.op === 'cpu') {
     process.send?.({ publishes, micros: publishCpuMicros });
     publishCpuMicros = 0;
