@@ -10,7 +10,7 @@
  * Settings (environment), smaller counts for a quick look on a shared machine:
  *   BENCH_CONNECTIONS  idle connections opened for the memory figures (default 2000)
  *   BENCH_SUBSCRIBERS  SSE subscribers, and as many WebSockets, for the broadcasts (default 1000)
- *   BENCH_BROADCASTS   broadcasts measured, after a few not measured (default 100)
+ *   BENCH_BROADCASTS   broadcasts measured to each server, after a few not measured (default 300)
  *   BENCH_ONLY         start|memory|broadcast|poll: one part only
  *   BENCH_STRICT=1     exit with status 1 when a figure misses its target
  */
@@ -31,7 +31,7 @@ function countSetting(name: string, fallback: number): number {
 
 const CONNECTIONS = countSetting('BENCH_CONNECTIONS', 2000);
 const SUBSCRIBERS = countSetting('BENCH_SUBSCRIBERS', 1000);
-const BROADCASTS = countSetting('BENCH_BROADCASTS', 100);
+const BROADCASTS = countSetting('BENCH_BROADCASTS', 300);
 /** Broadcasts sent before measuring, so that neither server is timed while its code warms up. */
 const WARM_BROADCASTS = 5;
 /** Connections opened (and kept) before the memory baseline: the code they run is compiled by then. */
