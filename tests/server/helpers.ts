@@ -113,6 +113,11 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
   }
 }
 
+/** The next event of `type` on an EventSource (the `eventsource` package or the browser's). */
+export function nextEvent(source: EventTarget, type: string): Promise<MessageEvent> {
+  return new Promise((resolve) => source.addEventListener(type, (event) => resolve(event as MessageEvent), { once: true }));
+}
+
 /** Reads the server's /api/stats. */
 export async function stats(server: TestServer): Promise<any> {
   return (await fetch(`${server.url}/api/stats`)).json();

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
-import { FrameReader, newRun, publish, startServer, until, type TestServer } from './helpers.ts';
+import { FrameReader, newRun, nextEvent, publish, startServer, type TestServer, until } from './helpers.ts';
 
 interface TapEvent {
   seq: number;
@@ -84,10 +84,6 @@ async function drop(server: TestServer, run: string, mode: 'abrupt' | 'clean'): 
   const res = await fetch(`${server.url}/api/runs/${run}/drop`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode }) });
   assert.equal(res.status, 200);
   return (await res.json()) as { dropped: number };
-}
-
-function nextEvent(source: EventSource, type: string): Promise<MessageEvent> {
-  return new Promise((resolve) => source.addEventListener(type, (event) => resolve(event as MessageEvent), { once: true }));
 }
 
 describe('the lab engine: runs attached to every technique', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EventSource } from 'eventsource';
-import { newRun, publish, startServer, until, type TestServer } from './helpers.ts';
+import { newRun, nextEvent, publish, startServer, type TestServer, until } from './helpers.ts';
 
 /** Reads a raw event stream with fetch, returning the text once `done` is true of it. */
 async function readStream(url: string, done: (text: string) => boolean, headers: Record<string, string> = {}): Promise<{ res: Response; text: string }> {
@@ -18,10 +18,6 @@ async function readStream(url: string, done: (text: string) => boolean, headers:
   controller.abort();
   await reader.cancel().catch(() => {});
   return { res, text };
-}
-
-function nextEvent(source: EventSource, type: string): Promise<MessageEvent> {
-  return new Promise((resolve) => source.addEventListener(type, (event) => resolve(event as MessageEvent), { once: true }));
 }
 
 describe('GET /api/sse/:channel', () => {
