@@ -1,0 +1,85 @@
+/**
+ * The lab page, in Chromium against a real server of its own (the publisher's rate limit is per
+ * address and per server, so the races do not share it with other tests): four receivers count
+ * deliveries, recover from an abrupt drop with nothing lost, and a naive WebSocket loses what
+ * was published while it was down.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { labStrings } from '../../src/lab/strings.ts';
+import { TECHNIQUES, type Technique } from '../../src/lab/stats.ts';
+import { startPrivateServer } from './helpers.ts';
+
+const PAGES = [
+  { lang: 'en', url: '/lab/' },
+  { lang: 'zh-CN', url: '/zh-cn/lab/' },
+] as const;
+
+/** A number cell of the live table, read from its data-value. */
+async function cell(page: Page, technique: Technique, column: string): Promise<number> {
+  const value = await page.locator(`tr[data-technique="${technique}"] td[data-col="${column}"]`).getAttribute('data-value');
+  return Number(value ?? 0);
+}
+
+async function deliveredByAll(page: Page): Promise<number> {
+  return Math.min(...(await Promise.all(TECHNIQUES.map((technique) => cell(page, technique, 'delivered')))));
+}
+
+let server: Awaited<ReturnType<typeof startPrivateServer>>;
+test.beforeEach(async () => {
+  server = await startPrivateServer();
+});
+test.afterEach(async () => {
+  await server.close();
+});
+
+for (const { lang, url } of PAGES) {
+  const s = labStrings(lang);
+
+  test(`a reader races the four techniques, drops them all, and sees every correct receiver recover with nothing lost (${lang})`, async ({ page }) => {
+    await page.goto(`${server.url}${url}`);
+    const lab = page.locator('[data-rl-lab]');
+    await page.getByRole('slider', { name: s['setup.rate'] }).fill('5');
+    await page.getByRole('button', { name: s['start'] }).click();
+    await expect(lab).toHaveAttribute('data-state', 'running');
+    await expect.poll(() => deliveredByAll(page), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+    // The tap counts requests and bytes for every row.
+    for (const technique of TECHNIQUES) {
+      expect(await cell(page, technique, 'requests')).toBeGreaterThan(0);
+      expect(await cell(page, technique, 'bytesDown')).toBeGreaterThan(0);
+    }
+
+    const before = await deliveredByAll(page);
+    await page.getByRole('button', { name: s['faults.drop.abrupt'] }).click();
+    await expect(page.locator('[data-fault-status]')).toHaveText(new RegExp(s['faults.done.drop'].replace(/\{\{count\}\}.*/, '')));
+    // Every receiver is back and receiving: ten more messages each after the drop.
+    await expect.poll(() => deliveredByAll(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(before + 10);
+
+    await page.getByRole('button', { name: s['stop'], exact: true }).click();
+    await expect(lab).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+    for (const technique of TECHNIQUES) {
+      expect(await cell(page, technique, 'lost'), `${technique} lost`).toBe(0);
+      expect(await cell(page, technique, 'duplicated'), `${technique} duplicated`).toBe(0);
+    }
+    await expect(page.locator('[data-prediction]')).not.toBeEmpty();
+  });
+
+  test(`with the naive switch on, a WebSocket without resume loses what was published while it was down (${lang})`, async ({ page }) => {
+    await page.goto(`${server.url}${url}`);
+    const lab = page.locator('[data-rl-lab]');
+    await page.getByRole('slider', { name: s['setup.rate'] }).fill('5');
+    await page.getByLabel(s['setup.naive']).check();
+    await page.getByRole('button', { name: s['start'] }).click();
+    await expect.poll(() => cell(page, 'ws', 'delivered'), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+
+    // The naive socket comes back after a second, from "now": at 5 a second, about five are gone.
+    const before = await cell(page, 'ws', 'delivered');
+    await page.getByRole('button', { name: s['faults.drop.abrupt'] }).click();
+    await expect.poll(() => cell(page, 'ws', 'delivered'), { timeout: 20_000 }).toBeGreaterThanOrEqual(before + 10);
+
+    await page.getByRole('button', { name: s['stop'], exact: true }).click();
+    await expect(lab).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+    expect(await cell(page, 'ws', 'lost')).toBeGreaterThan(0);
+    // Long polling has no naive version: it stays whole.
+    expect(await cell(page, 'long-poll', 'lost')).toBe(0);
+  });
+}
