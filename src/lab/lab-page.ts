@@ -17,6 +17,8 @@ import type { LatencyChart } from './latency-chart.ts';
 const RENDER_MS = 500;
 /** How long after its ack a message may still arrive before it counts as lost, on top of the latency fault. */
 const SETTLE_MS = 5000;
+/** How long a finished race waits for its tap's `end` before closing it anyway. */
+const TAP_END_WAIT_MS = 3000;
 /** Refused requests when "Refuse" is chosen. */
 const REFUSE_COUNT = 3;
 /** The history kept when "Trim history" is on. */
@@ -80,7 +82,9 @@ function setup(root: HTMLElement): void {
   const warning = q<HTMLElement>('[data-limit-warning]');
   const start = q<HTMLButtonElement>('[data-start]');
   const stop = q<HTMLButtonElement>('[data-stop]');
+  // status is a live region, for the changes of state only; progress changes twice a second and is not announced.
   const status = q<HTMLElement>('[data-status]');
+  const progress = q<HTMLElement>('[data-progress]');
   const publisherNote = q<HTMLElement>('[data-publisher-note]');
   const prediction = q<HTMLElement>('[data-prediction]');
   const faultBox = q<HTMLFieldSetElement>('[data-faults]');
@@ -134,7 +138,7 @@ function setup(root: HTMLElement): void {
         cell.toggleAttribute('data-bad', (column === 'lost' || column === 'duplicated') && (value as number) > 0);
       }
     }
-    if (!race.done && !race.settling) status.textContent = say('status.running', { sent: race.publisher?.sent ?? 0, acked: race.acked.size });
+    progress.textContent = say('status.running', { sent: race.publisher?.sent ?? 0, acked: race.acked.size });
     const notes: string[] = [];
     if (race.rateLimited.count > 0) notes.push(say('status.rateLimited', { count: race.rateLimited.count, seconds: race.rateLimited.seconds }));
     if (race.publisher && race.publisher.skipped > 0) notes.push(say('status.skipped', { count: race.publisher.skipped }));
@@ -160,8 +164,14 @@ function setup(root: HTMLElement): void {
     current.done = true;
     for (const receiver of current.receivers) receiver.stop();
     render();
-    current.tap.close();
     clearInterval(current.timer);
+    // Ending the run closes what is left of its connections; the tap shows those closes, then `end`.
+    const closeTap = () => {
+      current.tap.close();
+      if (race === current) render();
+    };
+    current.tap.addEventListener('end', closeTap);
+    setTimeout(closeTap, TAP_END_WAIT_MS);
     endRun(current.run);
     faultBox.disabled = true;
     root.dataset.state = 'done';
@@ -173,7 +183,7 @@ function setup(root: HTMLElement): void {
     if (answer) {
       const row = lastRows.find((r) => r.technique === answer) as Row;
       const guess = root.querySelector<HTMLInputElement>('input[name="rl-lab-guess"]:checked')?.value as Technique | '' | undefined;
-      const values = { answer: strings[`technique.${answer}`], bytes: bytesText(row.bytesUp + row.bytesDown) };
+      const values = { answer: strings[`technique.${answer}`], bytes: bytesText(row.bytesUp + row.bytesDown), rate: current.settings.rate };
       prediction.textContent = guess ? say('predict.result', { ...values, guess: strings[`technique.${guess}`] }) : say('predict.result.none', values);
     }
   }
@@ -203,6 +213,7 @@ function setup(root: HTMLElement): void {
     race = null;
     start.disabled = true;
     prediction.textContent = '';
+    progress.textContent = '';
     publisherNote.textContent = '';
     faultStatus.textContent = '';
     for (const button of exports) button.disabled = true;
@@ -331,6 +342,7 @@ function setup(root: HTMLElement): void {
     stop.disabled = false;
     start.disabled = false;
     root.dataset.state = 'running';
+    status.textContent = say('status.started');
     render();
   }
 

@@ -38,7 +38,7 @@ export class LatencyChart {
           { label: timeLabel, stroke: ink, grid, ticks: grid },
           { label: latencyLabel, stroke: ink, grid, ticks: grid, size: 60 },
         ],
-        series: [{}, ...labels.map((label, index) => ({ label, stroke: COLOURS[index] ?? ink, width: 2, spanGaps: true, points: { show: false } }))],
+        series: [{}, ...labels.map((label, index) => ({ label, stroke: COLOURS[index] ?? ink, width: 2, spanGaps: true, points: { show: true, size: 4 } }))],
       },
       this.#columns as uPlot.AlignedData,
       host,

@@ -19,7 +19,8 @@ const EN = {
   'stop': 'Stop',
   'status.idle': 'Not running.',
   'status.starting': 'Starting: asking the server for a run…',
-  'status.running': 'Running: {{sent}} published, {{acked}} acknowledged.',
+  'status.started': 'The race is on: four receivers listening, the publisher sending.',
+  'status.running': '{{sent}} published, {{acked}} acknowledged by the server.',
   'status.settling': 'Publishing stopped; waiting {{seconds}} s for the last messages…',
   'status.done': 'Stopped: {{acked}} messages acknowledged by the server.',
   'status.offline': 'The companion server does not answer. Start it in the Realtime Lab folder with npm start (it serves this site too), then try again.',
@@ -37,7 +38,7 @@ const EN = {
   'faults.refuse.off': 'off',
   'faults.trim': 'Trim history to the last 5 messages',
   'faults.restart': 'Restart server',
-  'faults.done.drop': 'Dropped {{count}} connections ({{mode}}).',
+  'faults.done.drop': '{{mode}}: {{count}} connections cut.',
   'faults.done.set': 'Faults in force: {{faults}}.',
   'faults.none': 'none',
   'table.caption': 'Each receiver, measured live. Latency is from publish to delivery on this page’s clock; bytes include headers, as the server’s tap saw them.',
@@ -63,8 +64,8 @@ const EN = {
   'chart.axis.latency': 'ms',
   'export.csv': 'Download the table as CSV',
   'export.json': 'Download the table as JSON',
-  'predict.result': 'You guessed {{guess}}. Measured: {{answer}} moved the most bytes ({{bytes}}).',
-  'predict.result.none': 'Measured: {{answer}} moved the most bytes ({{bytes}}).',
+  'predict.result': 'You guessed {{guess}}. Measured at {{rate}} a second: {{answer}} moved the most bytes ({{bytes}}).',
+  'predict.result.none': 'Measured at {{rate}} a second: {{answer}} moved the most bytes ({{bytes}}).',
 } as const;
 
 export type LabStringKey = keyof typeof EN;
@@ -85,7 +86,8 @@ const ZH: Record<LabStringKey, string> = {
   'stop': '停止',
   'status.idle': '未运行。',
   'status.starting': '启动中：正在向服务器申请一个 run……',
-  'status.running': '运行中：已发布 {{sent}} 条，服务器确认 {{acked}} 条。',
+  'status.started': '比赛开始：四个接收端在听，发布端在发送。',
+  'status.running': '已发布 {{sent}} 条，服务器确认 {{acked}} 条。',
   'status.settling': '已停止发布；再等 {{seconds}} 秒，让最后的消息到达……',
   'status.done': '已停止：服务器共确认 {{acked}} 条消息。',
   'status.offline': '配套服务器没有响应。请在 Realtime Lab 文件夹中用 npm start 启动它（它也提供本站点），然后重试。',
@@ -103,7 +105,7 @@ const ZH: Record<LabStringKey, string> = {
   'faults.refuse.off': '关',
   'faults.trim': '历史只保留最后 5 条',
   'faults.restart': '重启服务器',
-  'faults.done.drop': '已断开 {{count}} 个连接（{{mode}}）。',
+  'faults.done.drop': '{{mode}}：切断了 {{count}} 个连接。',
   'faults.done.set': '当前故障：{{faults}}。',
   'faults.none': '无',
   'table.caption': '实时测量的每个接收端。延迟是从发布到送达，用本页的同一个时钟计时；字节数包括头部，取自服务器的 tap。',
@@ -129,8 +131,8 @@ const ZH: Record<LabStringKey, string> = {
   'chart.axis.latency': '毫秒',
   'export.csv': '下载表格（CSV）',
   'export.json': '下载表格（JSON）',
-  'predict.result': '你猜的是{{guess}}。实测：{{answer}}传输的字节最多（{{bytes}}）。',
-  'predict.result.none': '实测：{{answer}}传输的字节最多（{{bytes}}）。',
+  'predict.result': '你猜的是{{guess}}。每秒 {{rate}} 条时的实测结果：{{answer}}传输的字节最多（{{bytes}}）。',
+  'predict.result.none': '每秒 {{rate}} 条时的实测结果：{{answer}}传输的字节最多（{{bytes}}）。',
 };
 
 /** The lab's strings in a page's language: `en` or `zh-CN`. */

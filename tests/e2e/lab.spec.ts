@@ -50,7 +50,7 @@ for (const { lang, url } of PAGES) {
 
     const before = await deliveredByAll(page);
     await page.getByRole('button', { name: s['faults.drop.abrupt'] }).click();
-    await expect(page.locator('[data-fault-status]')).toHaveText(new RegExp(s['faults.done.drop'].replace(/\{\{count\}\}.*/, '')));
+    await expect(page.locator('[data-fault-status]')).toContainText(s['faults.drop.abrupt']);
     // Every receiver is back and receiving: ten more messages each after the drop.
     await expect.poll(() => deliveredByAll(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(before + 10);
 
