@@ -4,6 +4,7 @@
  * deliveries, recover from an abrupt drop with nothing lost, and a naive WebSocket loses what
  * was published while it was down.
  */
+import { gzipSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
 import { labStrings } from '../../src/lab/strings.ts';
 import { TECHNIQUES, type Technique } from '../../src/lab/stats.ts';
@@ -83,3 +84,28 @@ for (const { lang, url } of PAGES) {
     expect(await cell(page, 'long-poll', 'lost')).toBe(0);
   });
 }
+
+test('the lab ships its page script before interaction and loads the chart library only when a race starts', async ({ page }) => {
+  const scripts = new Map<string, number>();
+  const pending: Promise<void>[] = [];
+  page.on('response', (response) => {
+    if (response.request().resourceType() !== 'script') return;
+    pending.push(response.body().then((body) => void scripts.set(response.url(), gzipSync(body, { level: 9 }).byteLength)));
+  });
+  await page.goto(`${server.url}/lab/`, { waitUntil: 'networkidle' });
+  await Promise.all(pending);
+  const isChart = (url: string) => /\/latency-chart\.[\w-]+\.js$/.test(url);
+  const before = [...scripts].filter(([url]) => !/ui-core|pagefind/.test(url));
+  const beforeBytes = before.reduce((sum, [, bytes]) => sum + bytes, 0);
+  test.info().annotations.push({ type: 'lab JS before interaction (gzip)', description: `${beforeBytes} B in ${before.length} files` });
+  expect(before.some(([url]) => isChart(url))).toBe(false);
+  expect(beforeBytes).toBeLessThanOrEqual(20 * 1024);
+
+  await page.getByRole('button', { name: labStrings('en')['start'] }).click();
+  await expect(page.locator('[data-chart] canvas')).toBeVisible();
+  await expect.poll(() => [...scripts.keys()].filter(isChart).length).toBe(1);
+  const chartBytes = [...scripts].find(([url]) => isChart(url))?.[1] ?? 0;
+  test.info().annotations.push({ type: 'chart JS on Start (gzip)', description: `${chartBytes} B` });
+  expect(chartBytes).toBeGreaterThan(0);
+  await page.getByRole('button', { name: labStrings('en')['stop'], exact: true }).click();
+});
