@@ -17,10 +17,10 @@ import type { LatencyChart } from './latency-chart.ts';
 const RENDER_MS = 500;
 /** How long after its ack a message may still arrive before it counts as lost, on top of the latency fault. */
 const SETTLE_MS = 5000;
-/** How long a finished race waits for its tap's `end` before closing it anyway. */
+/** How long a finished race waits for the tap to see its connections close before ending the run anyway. */
 const TAP_END_WAIT_MS = 3000;
 /** Refused requests when "Refuse" is chosen. */
-const REFUSE_COUNT = 3;
+const REFUSE_COUNT = 10;
 /** The history kept when "Trim history" is on. */
 const TRIM_TO = 5;
 /** SSE bytes a "proxy" holds before letting them go. */
@@ -155,7 +155,10 @@ function setup(root: HTMLElement): void {
     });
   }
 
+  const endedRuns = new Set<string>();
   function endRun(run: string): void {
+    if (endedRuns.has(run)) return;
+    endedRuns.add(run);
     // keepalive: the DELETE still goes when the page is leaving.
     fetch(`${origin}/api/runs/${encodeURIComponent(run)}`, { method: 'DELETE', keepalive: true }).catch(() => {});
   }
@@ -165,14 +168,17 @@ function setup(root: HTMLElement): void {
     for (const receiver of current.receivers) receiver.stop();
     render();
     clearInterval(current.timer);
-    // Ending the run closes what is left of its connections; the tap shows those closes, then `end`.
-    const closeTap = () => {
-      current.tap.close();
+    // The run ends once the tap has seen the receivers' connections close (or after a while), so
+    // "connections held" reads 0 for the receivers that let go; the tap ends with the run.
+    const stoppedAt = now();
+    const ending = setInterval(() => {
       if (race === current) render();
-    };
-    current.tap.addEventListener('end', closeTap);
-    setTimeout(closeTap, TAP_END_WAIT_MS);
-    endRun(current.run);
+      const held = TECHNIQUES.reduce((sum, technique) => sum + current.wire.of(technique).connections, 0);
+      if (held > 0 && now() - stoppedAt < TAP_END_WAIT_MS) return;
+      clearInterval(ending);
+      current.tap.close();
+      endRun(current.run);
+    }, RENDER_MS);
     faultBox.disabled = true;
     root.dataset.state = 'done';
     status.textContent = say('status.done', { acked: current.acked.size });
@@ -205,7 +211,7 @@ function setup(root: HTMLElement): void {
     for (const receiver of current.receivers) receiver.stop();
     current.tap.close();
     clearInterval(current.timer);
-    if (!current.done) endRun(current.run);
+    endRun(current.run);
   }
 
   async function startRace(): Promise<void> {

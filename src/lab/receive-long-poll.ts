@@ -15,10 +15,14 @@ export function startLongPolling(options: ReceiverOptions): Receiver {
       const url = `${origin}/api/long-poll/${channel}?since=${encodeURIComponent(since)}&timeout=${HOLD_S}&${runQuery(run)}`;
       try {
         onState('waiting');
+        const sentAt = Date.now();
         const response: Response = await fetch(url, { cache: 'no-store', signal: stop.signal });
         if (response.status === 204) {
-          failures = 0;
-          continue; // nothing new in time: ask again, with the same cursor
+          // Nothing new in time: ask again at once, with the same cursor. A 204 long before the
+          // hold ended is no timeout but a refusal or a closing server: wait first, so it is no flood.
+          if (Date.now() - sentAt < (HOLD_S * 1000) / 2) await sleep(backoffMs(failures++), stop.signal);
+          else failures = 0;
+          continue;
         }
         if (response.status !== 200) throw new Error(`long poll answered ${response.status}`);
         const page = (await response.json()) as Page;

@@ -109,3 +109,27 @@ test('the lab ships its page script before interaction and loads the chart libra
   expect(chartBytes).toBeGreaterThan(0);
   await page.getByRole('button', { name: labStrings('en')['stop'], exact: true }).click();
 });
+
+test('refused with 204 after a drop, the naive EventSource stops for good while long polling carries on', async ({ page }) => {
+  const s = labStrings('en');
+  await page.goto(`${server.url}/lab/`);
+  await page.getByRole('slider', { name: s['setup.rate'] }).fill('5');
+  await page.getByLabel(s['setup.naive']).check();
+  await page.getByRole('button', { name: s['start'] }).click();
+  await expect.poll(() => cell(page, 'sse', 'delivered'), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+  await page.getByLabel(s['faults.refuse']).selectOption('204');
+  await expect(page.locator('[data-fault-status]')).toContainText('refuseReconnects 204');
+  await page.getByRole('button', { name: s['faults.drop.abrupt'] }).click();
+  await expect(page.locator('[data-fault-status]')).toContainText(s['faults.drop.abrupt']);
+  // The stream is gone for good: the tap shows no SSE connection held, while long polling goes on.
+  await expect.poll(() => cell(page, 'sse', 'connections'), { timeout: 15_000 }).toBe(0);
+  const sseAfterDrop = await cell(page, 'sse', 'delivered');
+  const longPollAfterDrop = await cell(page, 'long-poll', 'delivered');
+  await expect.poll(() => cell(page, 'long-poll', 'delivered'), { timeout: 30_000 }).toBeGreaterThanOrEqual(longPollAfterDrop + 15);
+  expect(await cell(page, 'sse', 'delivered')).toBe(sseAfterDrop);
+
+  await page.getByRole('button', { name: s['stop'], exact: true }).click();
+  await expect(page.locator('[data-rl-lab]')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+  expect(await cell(page, 'sse', 'lost')).toBeGreaterThan(0);
+  expect(await cell(page, 'long-poll', 'lost')).toBe(0);
+});
