@@ -4,6 +4,7 @@
  * deliveries, recover from an abrupt drop with nothing lost, and a naive WebSocket loses what
  * was published while it was down.
  */
+import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
 import { labStrings } from '../../src/lab/strings.ts';
@@ -62,6 +63,14 @@ for (const { lang, url } of PAGES) {
       expect(await cell(page, technique, 'duplicated'), `${technique} duplicated`).toBe(0);
     }
     await expect(page.locator('[data-prediction]')).not.toBeEmpty();
+
+    // The table downloads as CSV, one line per technique, counted the same as on the page.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: s['export.csv'] }).click()]);
+    const csv = await readFile((await download.path()) as string, 'utf8');
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^technique,delivered,lost,duplicated,gaps,/);
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual([...TECHNIQUES]);
+    expect(Number(lines[3]?.split(',')[1])).toBe(await cell(page, 'sse', 'delivered'));
   });
 
   test(`with the naive switch on, a WebSocket without resume loses what was published while it was down (${lang})`, async ({ page }) => {
@@ -132,4 +141,26 @@ test('refused with 204 after a drop, the naive EventSource stops for good while 
   await expect(page.locator('[data-rl-lab]')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
   expect(await cell(page, 'sse', 'lost')).toBeGreaterThan(0);
   expect(await cell(page, 'long-poll', 'lost')).toBe(0);
+});
+
+test('a reader runs a race from the keyboard alone', async ({ page }) => {
+  const s = labStrings('zh-CN');
+  await page.goto(`${server.url}/zh-cn/lab/`);
+  const rate = page.getByRole('slider', { name: s['setup.rate'] });
+  await rate.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.locator('[data-rate-out]')).toHaveText('3');
+  const start = page.getByRole('button', { name: s['start'] });
+  await start.focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => deliveredByAll(page), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+  // Tab reaches Stop next, and then the fault panel, enabled now that a race runs.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: s['stop'], exact: true })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: s['faults.drop.abrupt'] })).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('[data-rl-lab]')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
 });
