@@ -164,3 +164,39 @@ test('a reader runs a race from the keyboard alone', async ({ page }) => {
   await page.keyboard.press('Enter');
   await expect(page.locator('[data-rl-lab]')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
 });
+
+for (const [home, choosing, lab, name] of [
+  ['/', '/lessons/choosing/', '/lab/', 'The lab'],
+  ['/zh-cn/', '/zh-cn/lessons/choosing/', '/zh-cn/lab/', '实验室'],
+] as const) {
+  test(`the lab is linked from the sidebar, the home page and Which technique when (${lab})`, async ({ page }) => {
+    await page.goto(`${server.url}${choosing}`);
+    await expect(page.locator('#starlight__sidebar').getByRole('link', { name, exact: true })).toHaveAttribute('href', lab);
+    expect(await page.locator('main').locator(`a[href="${lab}"]`).count()).toBeGreaterThan(0);
+    // The home page is a splash page, without the sidebar: its hero and its text link the lab.
+    await page.goto(`${server.url}${home}`);
+    expect(await page.locator('main').locator(`a[href="${lab}"]`).count()).toBeGreaterThan(1);
+    await page.locator('main').locator(`a[href="${lab}"]`).first().click();
+    await expect(page).toHaveURL(`${server.url}${lab}`);
+    await expect(page.locator('[data-rl-lab]')).toBeVisible();
+  });
+}
+
+test('a race asks nothing of any origin but the server, and breaks no rule of the page\'s CSP', async ({ page }) => {
+  const s = labStrings('en');
+  const origins = new Set<string>();
+  const violations: string[] = [];
+  page.on('request', (request) => void origins.add(new URL(request.url()).origin.replace(/^ws/, 'http')));
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await page.goto(`${server.url}/lab/`);
+  await page.getByRole('slider', { name: s['setup.rate'] }).fill('5');
+  await page.getByRole('button', { name: s['start'] }).click();
+  await expect.poll(() => deliveredByAll(page), { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+  await expect(page.locator('[data-chart] canvas')).toBeVisible();
+  await page.getByRole('button', { name: s['stop'], exact: true }).click();
+  await expect(page.locator('[data-rl-lab]')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+  expect([...origins]).toEqual([server.url]);
+  expect(violations).toEqual([]);
+});
