@@ -200,3 +200,34 @@ test('a race asks nothing of any origin but the server, and breaks no rule of th
   expect([...origins]).toEqual([server.url]);
   expect(violations).toEqual([]);
 });
+
+test('at 50 messages a second the default server answers 429: the page warns before, then waits out Retry-After and counts no refused message as lost', async ({ page }) => {
+  const s = labStrings('en');
+  await page.goto(`${server.url}/lab/`);
+  await page.getByRole('slider', { name: s['setup.rate'] }).fill('50');
+  await expect(page.locator('[data-limit-warning]')).toContainText('PUBLISH_RATE_PER_S=60');
+  await page.getByRole('button', { name: s['start'] }).click();
+  await expect(page.locator('[data-publisher-note]')).toContainText('429', { timeout: 15_000 });
+  await page.getByRole('button', { name: s['stop'], exact: true }).click();
+  await expect(page.locator('[data-rl-lab]')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+  for (const technique of ['long-poll', 'sse', 'ws'] as const) expect(await cell(page, technique, 'lost'), technique).toBe(0);
+});
+
+test('refused with 204 after a drop, the correct EventSource opens a new stream from its last id and loses nothing', async ({ page }) => {
+  const s = labStrings('en');
+  await page.goto(`${server.url}/lab/`);
+  await page.getByRole('slider', { name: s['setup.rate'] }).fill('5');
+  await page.getByRole('button', { name: s['start'] }).click();
+  await expect.poll(() => cell(page, 'sse', 'delivered'), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+  await page.getByLabel(s['faults.refuse']).selectOption('204');
+  await expect(page.locator('[data-fault-status]')).toContainText('refuseReconnects 204');
+  await page.getByRole('button', { name: s['faults.drop.abrupt'] }).click();
+  await expect(page.locator('[data-fault-status]')).toContainText(s['faults.drop.abrupt']);
+  const sseAfterDrop = await cell(page, 'sse', 'delivered');
+  // The browser's own reconnection was refused; the receiver opened another stream, and it delivers again.
+  await expect.poll(() => cell(page, 'sse', 'requests'), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+  await expect.poll(() => cell(page, 'sse', 'delivered'), { timeout: 30_000 }).toBeGreaterThanOrEqual(sseAfterDrop + 10);
+  await page.getByRole('button', { name: s['stop'], exact: true }).click();
+  await expect(page.locator('[data-rl-lab]')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+  for (const technique of ['poll', 'long-poll', 'sse', 'ws'] as const) expect(await cell(page, technique, 'lost'), technique).toBe(0);
+});
