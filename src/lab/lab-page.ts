@@ -56,6 +56,7 @@ interface Race {
   publisher: Publisher | null;
   faults: Faults | null;
   rateLimited: { count: number; seconds: number };
+  failedPublishes: number;
   settling: boolean;
   done: boolean;
   timer: ReturnType<typeof setInterval>;
@@ -142,6 +143,7 @@ function setup(root: HTMLElement): void {
     const notes: string[] = [];
     if (race.rateLimited.count > 0) notes.push(say('status.rateLimited', { count: race.rateLimited.count, seconds: race.rateLimited.seconds }));
     if (race.publisher && race.publisher.skipped > 0) notes.push(say('status.skipped', { count: race.publisher.skipped }));
+    if (race.failedPublishes > 0) notes.push(say('status.failed.publishes', { count: race.failedPublishes }));
     publisherNote.textContent = notes.join(' ');
     chart?.render(now());
   }
@@ -165,6 +167,7 @@ function setup(root: HTMLElement): void {
 
   function finish(current: Race): void {
     current.done = true;
+    for (const label of root.querySelectorAll<HTMLElement>('[data-receiver-state]')) label.textContent = '';
     for (const receiver of current.receivers) receiver.stop();
     render();
     clearInterval(current.timer);
@@ -283,12 +286,14 @@ function setup(root: HTMLElement): void {
       publisher: null,
       faults: null,
       rateLimited: { count: 0, seconds: 0 },
+      failedPublishes: 0,
       settling: false,
       done: false,
       timer: setInterval(render, RENDER_MS),
     };
     race = current;
     root.toggleAttribute('data-naive-run', settings.naive);
+    for (const label of root.querySelectorAll<HTMLElement>('[data-receiver-state]')) label.textContent = '';
     for (const mark of root.querySelectorAll<HTMLElement>('[data-naive-mark]')) {
       const technique = mark.closest('tr')?.dataset.technique as Technique;
       mark.hidden = !settings.naive || NAIVE[technique] === CORRECT[technique];
@@ -320,7 +325,12 @@ function setup(root: HTMLElement): void {
           onGap() {
             reception.gaps += 1;
           },
-          onState() {},
+          onState(state) {
+            if (current.done || current.settling) return;
+            // What a reader should notice: a receiver reconnecting, or one that gave up.
+            const label = root.querySelector<HTMLElement>(`tr[data-technique="${technique}"] [data-receiver-state]`);
+            if (label) label.textContent = state === 'retrying' ? say('state.retrying') : state === 'stopped' ? say('state.stopped') : '';
+          },
         }),
       );
     }
@@ -340,7 +350,9 @@ function setup(root: HTMLElement): void {
           current.rateLimited.count += 1;
           current.rateLimited.seconds += seconds;
         },
-        failed() {},
+        failed() {
+          current.failedPublishes += 1;
+        },
       },
     });
     current.publisher.start();

@@ -24,12 +24,12 @@ export function startPolling(options: ReceiverOptions): Receiver {
           if (page.gap) onGap();
           for (const message of page.messages) onMessage(message);
           since = page.cursor;
-          failures = 0;
-          onState('open');
           if (page.more) continue; // more is waiting already: ask again at once
         } else if (response.status !== 304) {
           throw new Error(`poll answered ${response.status}`);
         }
+        failures = 0;
+        onState('open');
         await sleep(intervalMs, stop.signal);
       } catch {
         if (stop.signal.aborted) break;

@@ -132,6 +132,7 @@ test('refused with 204 after a drop, the naive EventSource stops for good while 
   await expect(page.locator('[data-fault-status]')).toContainText(s['faults.drop.abrupt']);
   // The stream is gone for good: the tap shows no SSE connection held, while long polling goes on.
   await expect.poll(() => cell(page, 'sse', 'connections'), { timeout: 15_000 }).toBe(0);
+  await expect(page.locator('tr[data-technique="sse"] th')).toContainText(s['state.stopped']);
   const sseAfterDrop = await cell(page, 'sse', 'delivered');
   const longPollAfterDrop = await cell(page, 'long-poll', 'delivered');
   await expect.poll(() => cell(page, 'long-poll', 'delivered'), { timeout: 30_000 }).toBeGreaterThanOrEqual(longPollAfterDrop + 15);
