@@ -24,7 +24,7 @@ export interface PublisherOptions {
   run: string;
   /** Messages per second, 1 to 50. */
   rate: number;
-  /** The size of each publish's JSON body, in bytes, 16 to 16,384. */
+  /** The size of each publish's JSON body, in bytes, up to 16,384 (MAX_MESSAGE_BYTES); 0 for no padding. */
   bodyBytes: number;
   /** The page's clock: publish and delivery times come from the same one. */
   now(): number;

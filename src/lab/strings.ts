@@ -7,6 +7,7 @@ const EN = {
   'setup.legend': 'The race',
   'setup.rate': 'Messages per second',
   'setup.size': 'Size of each publish (JSON body)',
+  'setup.size.smallest': 'smallest (about {{bytes}} B, no padding)',
   'setup.interval': 'Short polling: ask every',
   'setup.naive': 'Naive receivers: a poll without a cursor, an EventSource left to itself, a WebSocket without resume',
   'setup.limits':
@@ -78,6 +79,7 @@ const ZH: Record<LabStringKey, string> = {
   'setup.legend': '比赛设置',
   'setup.rate': '每秒消息数',
   'setup.size': '每次发布的大小（JSON 请求体）',
+  'setup.size.smallest': '最小（约 {{bytes}} B，不加填充）',
   'setup.interval': '短轮询：每隔',
   'setup.naive': '朴素接收端：不带游标的轮询、听之任之的 EventSource、不恢复的 WebSocket',
   'setup.limits':

@@ -78,7 +78,7 @@ describe('the lab exports its table and answers the prediction', () => {
 
 describe('the lab publisher', () => {
   it('pads a body to the size asked for, and never past the server’s largest message', () => {
-    for (const size of [16, 256, 1024, 16_384]) {
+    for (const size of [0, 256, 1024, 16_384]) {
       const body = publishBody(12, 1_700_000_000_000, size);
       assert.ok(body.length <= Math.max(size, 80), `${size}: ${body.length}`);
       assert.ok(body.length <= DEFAULT_CONFIG.maxMessageBytes);
