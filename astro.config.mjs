@@ -48,6 +48,7 @@ export default defineConfig({
       sidebar: [
         // A page entry: Starlight links each language to its own copy, titled in that language.
         { slug: 'playground' },
+        { slug: 'lab' },
         {
           label: 'Lessons',
           translations: { 'zh-CN': '课程' },
