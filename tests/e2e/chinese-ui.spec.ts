@@ -1,5 +1,20 @@
 /** The site's own interface speaks Chinese on Chinese pages: search, heading anchors, 404. */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+
+/** Pagefind's UI chunk, which the search dialog loads when it first opens (src/lib/lazy-pagefind-ui.ts). */
+const SEARCH_UI_CHUNK = /\/_astro\/ui-core\.[\w-]+\.js$/;
+
+/** Makes the first `times` requests for Pagefind's UI fail as a dropped connection would; returns how many did. */
+async function failSearchUi(page: Page, times: number): Promise<() => number> {
+  let failed = 0;
+  await page.route(SEARCH_UI_CHUNK, async (route) => {
+    if (failed < times) {
+      failed += 1;
+      await route.abort('connectionreset');
+    } else await route.continue();
+  });
+  return () => failed;
+}
 
 test('the search dialog on a Chinese page counts its results in Chinese', async ({ page }) => {
   await page.goto('/zh-cn/lessons/polling/');
@@ -18,6 +33,39 @@ test('the search dialog on an English page keeps English', async ({ page }) => {
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('textbox').fill('polling');
   await expect(dialog.locator('.pagefind-ui__message')).toHaveText(/^\d+ results? for polling$/);
+});
+
+test('search whose UI failed to load says so in English, then builds itself after a short wait', async ({ page }) => {
+  const failed = await failSearchUi(page, 1);
+  await page.goto('/lessons/polling/');
+  await page.getByRole('button', { name: /search/i }).first().click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('alert')).toHaveText('Search could not be loaded. Close it and open it again to retry, or reload the page.');
+  expect(failed()).toBe(1);
+  await dialog.getByRole('textbox').fill('polling');
+  await expect(dialog.locator('.pagefind-ui__message')).toHaveText(/^\d+ results? for polling$/);
+  await expect(dialog.getByRole('alert')).toHaveCount(0);
+});
+
+test('search whose UI failed to load twice says so in Chinese, and loads when the dialog is opened again', async ({ page }) => {
+  const failed = await failSearchUi(page, 2);
+  await page.goto('/zh-cn/lessons/polling/');
+  const open = page.getByRole('button', { name: /搜索/ }).first();
+  await open.click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('alert')).toHaveText('搜索功能没能加载。关闭搜索框后再打开即可重试，也可以刷新页面。');
+  // The automatic retry fails too: the message stays until the dialog is opened again.
+  await expect.poll(failed).toBe(2);
+  await expect(dialog.getByRole('alert')).toBeVisible();
+  await expect(dialog.getByRole('textbox')).toHaveCount(0);
+
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await open.click();
+  await dialog.getByRole('textbox').fill('长轮询');
+  await expect(dialog.locator('.pagefind-ui__message')).toHaveText(/^找到 \d+ 个“长轮询”的结果$/);
+  await expect(dialog.getByRole('alert')).toHaveCount(0);
+  expect(failed()).toBe(2);
 });
 
 test('heading anchors are named in Chinese on Chinese pages', async ({ page }) => {
