@@ -102,6 +102,38 @@ test('six open streams hold back a request in another sandbox, the page says why
   await expect(poll).toHaveAttribute('data-run', 'finished');
 });
 
+test('a snippet that stops answering while its request waits for a connection gets the explanation back as soon as it answers again', async ({ page }) => {
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  const notice = sandbox.locator('[data-notice]');
+  // Every text the notice shows, in order: a blank between two explanations would be lost to polling.
+  await notice.evaluate((element) => {
+    const seen: string[] = [];
+    Object.assign(window, { rlNotices: seen });
+    new MutationObserver(() => seen.push(element.textContent ?? '')).observe(element, { childList: true, characterData: true, subtree: true });
+  });
+  await replaceCode(
+    page,
+    sandbox,
+    [
+      "await Promise.all(Array.from({ length: 6 }, () => new Promise((open) => (new EventSource('/api/sse/clock').onopen = open))));",
+      "fetch('/api/poll/clock?limit=1');",
+      "setTimeout(() => { const end = Date.now() + 6000; while (Date.now() < end); console.log('answering again'); }, 4000);",
+    ].join('\n'),
+  );
+  await action(sandbox, 'run').click();
+  await expect(notice).toContainText('at most six connections to one host', { timeout: 15_000 });
+  await expect(output(sandbox)).toContainText('answering again', { timeout: 20_000 });
+  await expect(sandbox).not.toHaveAttribute('data-stuck', 'true');
+  await expect(notice).toContainText('at most six connections to one host');
+  const seen = await page.evaluate(() => (window as unknown as { rlNotices: string[] }).rlNotices);
+  const explained = seen.findIndex((text) => text.includes('at most six connections'));
+  expect(explained).toBeGreaterThanOrEqual(0);
+  expect(seen.slice(explained).some((text) => text.includes('The snippet is not responding'))).toBe(true);
+  expect(seen.slice(explained)).not.toContain('');
+  await action(sandbox, 'stop').click();
+});
+
 test('streams held by another tab hold back a request, and the page says so though it holds none itself', async ({ context }) => {
   const other = await context.newPage();
   await other.goto('/playground/');
