@@ -11,11 +11,6 @@ import type { FrameBatch, FrameItem } from './protocol.ts';
 /** No message from the frame for this long (it sends one every 500 ms): the snippet is stuck. */
 const STUCK_AFTER_MS = 3000;
 const RENDER_EVERY_MS = 200;
-/**
- * A render this late after the previous one means the page itself was busy (a loaded machine):
- * the frame's reports may be waiting in the page's queue, so silence then says nothing about it.
- */
-const PAGE_BUSY_AFTER_MS = 1000;
 const MAX_OUTPUT_LINES = 500;
 /** Browsers open at most this many HTTP/1.1 connections to one host, and queue the rest. */
 const CONNECTIONS_PER_HOST = 6;
@@ -75,7 +70,6 @@ class Run {
   readonly t0 = now();
   readonly wire: WireModel;
   #lastSeen = now();
-  #lastRender = now();
   #stuck = false;
   #pendingLines: { level: string; text: string; at: number; uncaught: boolean }[] = [];
   #lineCount = 0;
@@ -287,9 +281,7 @@ class Run {
   #render(): void {
     // Output first: the last line the snippet printed shows before the "not responding" notice.
     this.#flushOutput();
-    const pageWasBusy = now() - this.#lastRender > PAGE_BUSY_AFTER_MS;
-    this.#lastRender = now();
-    if (document.visibilityState === 'visible' && !this.#stuck && !pageWasBusy && now() - this.#lastSeen > STUCK_AFTER_MS) {
+    if (document.visibilityState === 'visible' && !this.#stuck && now() - this.#lastSeen > STUCK_AFTER_MS) {
       this.#stuck = true;
       this.host.root.dataset.stuck = 'true';
       this.host.notice(t(this.host, 'sandbox.state.stuck'));
