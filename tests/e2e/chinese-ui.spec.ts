@@ -3,11 +3,13 @@ import { expect, test, type Page } from '@playwright/test';
 
 /** Pagefind's UI chunk, which the search dialog loads when it first opens (src/lib/lazy-pagefind-ui.ts). */
 const SEARCH_UI_CHUNK = /\/_astro\/ui-core\.[\w-]+\.js$/;
+/** The stand-in that Starlight's search imports when the page is idle (src/components/starlight/Search.astro). */
+const SEARCH_STAND_IN_CHUNK = /\/_astro\/lazy-pagefind-ui\.[\w-]+\.js$/;
 
-/** Makes the first `times` requests for Pagefind's UI fail as a dropped connection would; returns how many did. */
-async function failSearchUi(page: Page, times: number): Promise<() => number> {
+/** Makes the first `times` requests for `chunk` fail as a dropped connection would; returns how many did. */
+async function failRequests(page: Page, chunk: RegExp, times: number): Promise<() => number> {
   let failed = 0;
-  await page.route(SEARCH_UI_CHUNK, async (route) => {
+  await page.route(chunk, async (route) => {
     if (failed < times) {
       failed += 1;
       await route.abort('connectionreset');
@@ -36,7 +38,7 @@ test('the search dialog on an English page keeps English', async ({ page }) => {
 });
 
 test('search whose UI failed to load says so in English, then builds itself after a short wait', async ({ page }) => {
-  const failed = await failSearchUi(page, 1);
+  const failed = await failRequests(page, SEARCH_UI_CHUNK, 1);
   await page.goto('/lessons/polling/');
   await page.getByRole('button', { name: /search/i }).first().click();
   const dialog = page.getByRole('dialog');
@@ -48,7 +50,7 @@ test('search whose UI failed to load says so in English, then builds itself afte
 });
 
 test('search whose UI failed to load twice says so in Chinese, and loads when the dialog is opened again', async ({ page }) => {
-  const failed = await failSearchUi(page, 2);
+  const failed = await failRequests(page, SEARCH_UI_CHUNK, 2);
   await page.goto('/zh-cn/lessons/polling/');
   const open = page.getByRole('button', { name: /搜索/ }).first();
   await open.click();
@@ -66,6 +68,16 @@ test('search whose UI failed to load twice says so in Chinese, and loads when th
   await expect(dialog.locator('.pagefind-ui__message')).toHaveText(/^找到 \d+ 个“长轮询”的结果$/);
   await expect(dialog.getByRole('alert')).toHaveCount(0);
   expect(failed()).toBe(2);
+});
+
+test('search works when the first request for the stand-in of its UI fails', async ({ page }) => {
+  const failed = await failRequests(page, SEARCH_STAND_IN_CHUNK, 1);
+  await page.goto('/lessons/polling/');
+  await page.getByRole('button', { name: /search/i }).first().click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('textbox').fill('polling');
+  await expect(dialog.locator('.pagefind-ui__message')).toHaveText(/^\d+ results? for polling$/);
+  expect(failed()).toBe(1);
 });
 
 test('heading anchors are named in Chinese on Chinese pages', async ({ page }) => {
