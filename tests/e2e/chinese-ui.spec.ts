@@ -6,14 +6,20 @@ const SEARCH_UI_CHUNK = /\/_astro\/ui-core\.[\w-]+\.js$/;
 /** The stand-in that Starlight's search imports when the page is idle (src/components/starlight/Search.astro). */
 const SEARCH_STAND_IN_CHUNK = /\/_astro\/lazy-pagefind-ui\.[\w-]+\.js$/;
 
-/** Makes the first `times` requests for `chunk` fail as a dropped connection would; returns how many did. */
-async function failRequests(page: Page, chunk: RegExp, times: number): Promise<() => number> {
+/**
+ * Makes the first `times` requests for `chunk` fail as a dropped connection would, and holds the
+ * later ones until `hold` settles; returns how many failed.
+ */
+async function failRequests(page: Page, chunk: RegExp, times: number, hold?: Promise<void>): Promise<() => number> {
   let failed = 0;
   await page.route(chunk, async (route) => {
     if (failed < times) {
       failed += 1;
       await route.abort('connectionreset');
-    } else await route.continue();
+      return;
+    }
+    await hold;
+    await route.continue();
   });
   return () => failed;
 }
@@ -38,12 +44,15 @@ test('the search dialog on an English page keeps English', async ({ page }) => {
 });
 
 test('search whose UI failed to load says so in English, then builds itself after a short wait', async ({ page }) => {
-  const failed = await failRequests(page, SEARCH_UI_CHUNK, 1);
+  // The retry's request waits until the message has been read: a loaded machine cannot hide it.
+  let release = (): void => {};
+  const failed = await failRequests(page, SEARCH_UI_CHUNK, 1, new Promise((resolve) => (release = resolve)));
   await page.goto('/lessons/polling/');
   await page.getByRole('button', { name: /search/i }).first().click();
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByRole('alert')).toHaveText('Search could not be loaded. Close it and open it again to retry, or reload the page.');
   expect(failed()).toBe(1);
+  release();
   await dialog.getByRole('textbox').fill('polling');
   await expect(dialog.locator('.pagefind-ui__message')).toHaveText(/^\d+ results? for polling$/);
   await expect(dialog.getByRole('alert')).toHaveCount(0);
