@@ -7,6 +7,8 @@ import { decodeCode, MAX_SHARED_CODE_BYTES, parseShareHash, shareHash, ShareTooL
 import { part, t, type SandboxHost } from './host.ts';
 
 const HEALTH_TIMEOUT_MS = 4000;
+/** Wait before the one automatic retry of a failed load of the runner (a dropped request under load). */
+const RUNNER_RETRY_MS = 1000;
 /** Long lines wrap by default on screens this narrow; the Wrap button toggles it. */
 const WRAP_BY_DEFAULT = '(max-width: 40rem)';
 
@@ -129,7 +131,14 @@ function setup(root: HTMLElement): SandboxHost {
     recheckServer: () => checkServer(host.apiBase),
     run: () => {
       checkServer(host.apiBase);
-      void import('./runner.ts').then((runner) => runner.startRun(host));
+      // Loaded on the first Run: a failed request is tried again once, then the reader is told,
+      // and the next Run tries again (the browser fetches a failed module again).
+      import('./runner.ts')
+        .catch(() => new Promise((retry) => setTimeout(retry, RUNNER_RETRY_MS)).then(() => import('./runner.ts')))
+        .then(
+          (runner) => runner.startRun(host),
+          () => host.notice(t(host, 'sandbox.run.failed')),
+        );
     },
     notice: (text) => {
       const notice = part(root, 'notice');

@@ -2,7 +2,7 @@
  * How a run behaves and what it tells the reader: when it ends, why a request waits, where a
  * syntax error is, what the wire view says, and the code block itself (wrapping, palette, hints).
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { action, output, replaceCode, sandboxByTitle, wire } from './helpers.ts';
 
 const ECHO = 'Talk to the echo server';
@@ -23,6 +23,48 @@ test('a run whose code ended with every connection closed shows Finished, in Eng
   await action(zh, 'run').click();
   await expect(zh).toHaveAttribute('data-run', 'finished');
   await expect(zh.locator('[data-run-state]')).toHaveText('已完成');
+});
+
+/** Makes the first `times` requests for the runner (loaded on the first Run) fail as a dropped connection would. */
+async function failRunner(page: Page, times: number): Promise<() => number> {
+  let failed = 0;
+  await page.route(/\/_astro\/runner\.[\w-]+\.js$/, async (route) => {
+    if (failed < times) {
+      failed += 1;
+      await route.abort('connectionreset');
+    } else await route.continue();
+  });
+  return () => failed;
+}
+
+test('a first Run whose runner fails to load once still runs', async ({ page }) => {
+  const failed = await failRunner(page, 1);
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  await action(sandbox, 'run').click();
+  await expect(output(sandbox)).toContainText('closed 1000 done');
+  await expect(sandbox).toHaveAttribute('data-run', 'finished');
+  expect(failed()).toBe(1);
+});
+
+test('a Run whose runner fails to load twice says so in English and Chinese, and the next Run runs', async ({ page }) => {
+  let failed = await failRunner(page, 2);
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  await action(sandbox, 'run').click();
+  await expect(sandbox.locator('[data-notice]')).toHaveText('The sandbox could not load what it needs to run code. Press Run to try again, or reload the page.');
+  expect(failed()).toBe(2);
+  await action(sandbox, 'run').click();
+  await expect(output(sandbox)).toContainText('closed 1000 done');
+  await expect(sandbox.locator('[data-notice]')).toBeEmpty();
+
+  await page.unrouteAll();
+  failed = await failRunner(page, 2);
+  await page.goto('/zh-cn/playground/');
+  const zh = page.locator('[data-rl-sandbox]').nth(ECHO_ZH);
+  await action(zh, 'run').click();
+  await expect(zh.locator('[data-notice]')).toHaveText('沙盒没能加载运行代码所需的文件。请再点一次运行重试，或刷新页面。');
+  expect(failed()).toBe(2);
 });
 
 test('a run that still holds connections says how many, and finishes when the code closes them', async ({ page }) => {
