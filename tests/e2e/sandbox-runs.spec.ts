@@ -25,10 +25,13 @@ test('a run whose code ended with every connection closed shows Finished, in Eng
   await expect(zh.locator('[data-run-state]')).toHaveText('已完成');
 });
 
-/** Makes the first `times` requests for the runner (loaded on the first Run) fail as a dropped connection would. */
-async function failRunner(page: Page, times: number): Promise<() => number> {
+/**
+ * Makes the first `times` requests for a chunk loaded on demand (`runner` on the first Run,
+ * `editor` on the first click on code) fail as a dropped connection would.
+ */
+async function failChunk(page: Page, chunk: 'runner' | 'editor', times: number): Promise<() => number> {
   let failed = 0;
-  await page.route(/\/_astro\/runner\.[\w-]+\.js$/, async (route) => {
+  await page.route(new RegExp(`/_astro/${chunk}\\.[\\w-]+\\.js$`), async (route) => {
     if (failed < times) {
       failed += 1;
       await route.abort('connectionreset');
@@ -38,7 +41,7 @@ async function failRunner(page: Page, times: number): Promise<() => number> {
 }
 
 test('a first Run whose runner fails to load once still runs', async ({ page }) => {
-  const failed = await failRunner(page, 1);
+  const failed = await failChunk(page, 'runner', 1);
   await page.goto('/playground/');
   const sandbox = sandboxByTitle(page, ECHO);
   await action(sandbox, 'run').click();
@@ -47,8 +50,18 @@ test('a first Run whose runner fails to load once still runs', async ({ page }) 
   expect(failed()).toBe(1);
 });
 
+test('code whose editor fails to load once still becomes editable on the first click', async ({ page }) => {
+  const failed = await failChunk(page, 'editor', 1);
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  await replaceCode(page, sandbox, "console.log('edited');");
+  await action(sandbox, 'run').click();
+  await expect(output(sandbox)).toContainText('edited');
+  expect(failed()).toBe(1);
+});
+
 test('a Run whose runner fails to load twice says so in English and Chinese, and the next Run runs', async ({ page }) => {
-  let failed = await failRunner(page, 2);
+  let failed = await failChunk(page, 'runner', 2);
   await page.goto('/playground/');
   const sandbox = sandboxByTitle(page, ECHO);
   await action(sandbox, 'run').click();
@@ -59,7 +72,7 @@ test('a Run whose runner fails to load twice says so in English and Chinese, and
   await expect(sandbox.locator('[data-notice]')).toBeEmpty();
 
   await page.unrouteAll();
-  failed = await failRunner(page, 2);
+  failed = await failChunk(page, 'runner', 2);
   await page.goto('/zh-cn/playground/');
   const zh = page.locator('[data-rl-sandbox]').nth(ECHO_ZH);
   await action(zh, 'run').click();
