@@ -371,8 +371,7 @@ class Run {
       const signature = `${lane.state}|${lane.marks.length}|${lane.dropped}|${last?.text}|${last?.note}|${queued}|${growing && !stream ? Math.floor(elapsed / 500) : ''}|${span}`;
       if (signature === view.signature) {
         const bar = growing && stream ? view.root.querySelector<HTMLElement>('.rl-sb-span[data-live]') : null;
-        const width = barWidth(lane.start, elapsed, span);
-        if (bar && bar.style.width !== width) bar.style.width = width;
+        if (bar && bar.style.width !== barWidth(lane.start, elapsed, span)) bar.style.width = barWidth(lane.start, elapsed, span);
         continue;
       }
       view.signature = signature;

@@ -157,6 +157,22 @@ test('six open streams hold back a request in another sandbox, the page says why
   await expect(poll).toHaveAttribute('data-run', 'finished');
 });
 
+test('an open stream with nothing new lengthens its bar in place, without redrawing its lane', async ({ page }) => {
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  await replaceCode(page, sandbox, "new EventSource('/api/sse/quiet-' + Math.random().toString(36).slice(2)).onopen = () => console.log('open');");
+  await action(sandbox, 'run').click();
+  await expect(output(sandbox)).toContainText('open');
+  await expect(wire(sandbox)).toContainText('connected');
+  // A handle on the bar as drawn now: a redrawn lane would leave it detached, 0 px wide.
+  const bar = await wire(sandbox).locator('.rl-sb-span[data-live]').elementHandle();
+  const width = () => bar?.evaluate((element) => element.getBoundingClientRect().width) ?? 0;
+  const first = await width();
+  expect(first).toBeGreaterThan(0);
+  await expect.poll(width).toBeGreaterThan(first);
+  await action(sandbox, 'stop').click();
+});
+
 test('a snippet that stops answering while its request waits for a connection gets the explanation back as soon as it answers again', async ({ page }) => {
   await page.goto('/playground/');
   const sandbox = sandboxByTitle(page, ECHO);
