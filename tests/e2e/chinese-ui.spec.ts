@@ -1,28 +1,11 @@
 /** The site's own interface speaks Chinese on Chinese pages: search, heading anchors, 404. */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { failFirstRequests } from './helpers.ts';
 
 /** Pagefind's UI chunk, which the search dialog loads when it first opens (src/lib/lazy-pagefind-ui.ts). */
 const SEARCH_UI_CHUNK = /\/_astro\/ui-core\.[\w-]+\.js$/;
 /** The stand-in that Starlight's search imports when the page is idle (src/components/starlight/Search.astro). */
 const SEARCH_STAND_IN_CHUNK = /\/_astro\/lazy-pagefind-ui\.[\w-]+\.js$/;
-
-/**
- * Makes the first `times` requests for `chunk` fail as a dropped connection would, and holds the
- * later ones until `hold` settles; returns how many failed.
- */
-async function failRequests(page: Page, chunk: RegExp, times: number, hold?: Promise<void>): Promise<() => number> {
-  let failed = 0;
-  await page.route(chunk, async (route) => {
-    if (failed < times) {
-      failed += 1;
-      await route.abort('connectionreset');
-      return;
-    }
-    await hold;
-    await route.continue();
-  });
-  return () => failed;
-}
 
 test('the search dialog on a Chinese page counts its results in Chinese', async ({ page }) => {
   await page.goto('/zh-cn/lessons/polling/');
@@ -46,7 +29,7 @@ test('the search dialog on an English page keeps English', async ({ page }) => {
 test('search whose UI failed to load says so in English, then builds itself after a short wait', async ({ page }) => {
   // The retry's request waits until the message has been read: a loaded machine cannot hide it.
   let release = (): void => {};
-  const failed = await failRequests(page, SEARCH_UI_CHUNK, 1, new Promise((resolve) => (release = resolve)));
+  const failed = await failFirstRequests(page, SEARCH_UI_CHUNK, 1, new Promise((resolve) => (release = resolve)));
   await page.goto('/lessons/polling/');
   await page.getByRole('button', { name: /search/i }).first().click();
   const dialog = page.getByRole('dialog');
@@ -59,7 +42,7 @@ test('search whose UI failed to load says so in English, then builds itself afte
 });
 
 test('search whose UI failed to load twice says so in Chinese, and loads when the dialog is opened again', async ({ page }) => {
-  const failed = await failRequests(page, SEARCH_UI_CHUNK, 2);
+  const failed = await failFirstRequests(page, SEARCH_UI_CHUNK, 2);
   await page.goto('/zh-cn/lessons/polling/');
   const open = page.getByRole('button', { name: /搜索/ }).first();
   await open.click();
@@ -80,7 +63,7 @@ test('search whose UI failed to load twice says so in Chinese, and loads when th
 });
 
 test('search works when the first request for the stand-in of its UI fails', async ({ page }) => {
-  const failed = await failRequests(page, SEARCH_STAND_IN_CHUNK, 1);
+  const failed = await failFirstRequests(page, SEARCH_STAND_IN_CHUNK, 1);
   await page.goto('/lessons/polling/');
   await page.getByRole('button', { name: /search/i }).first().click();
   const dialog = page.getByRole('dialog');

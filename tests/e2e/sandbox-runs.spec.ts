@@ -2,11 +2,13 @@
  * How a run behaves and what it tells the reader: when it ends, why a request waits, where a
  * syntax error is, what the wire view says, and the code block itself (wrapping, palette, hints).
  */
-import { expect, test, type Page } from '@playwright/test';
-import { action, output, replaceCode, sandboxByTitle, wire } from './helpers.ts';
+import { expect, test } from '@playwright/test';
+import { action, failFirstRequests, output, replaceCode, sandboxByTitle, wire } from './helpers.ts';
 
 const ECHO = 'Talk to the echo server';
 const ECHO_ZH = 3;
+/** Chunks a sandbox loads on demand: `runner` on the first Run, `editor` on the first click on code. */
+const CHUNK = { runner: /\/_astro\/runner\.[\w-]+\.js$/, editor: /\/_astro\/editor\.[\w-]+\.js$/ };
 /** Six EventSources, counted as they open: the sixth one made is not always the last to open. */
 const SIX_STREAMS = "let open = 0;\nfor (let i = 1; i <= 6; i++) new EventSource('/api/sse/clock').onopen = () => console.log('streams open:', ++open);";
 
@@ -25,23 +27,8 @@ test('a run whose code ended with every connection closed shows Finished, in Eng
   await expect(zh.locator('[data-run-state]')).toHaveText('已完成');
 });
 
-/**
- * Makes the first `times` requests for a chunk loaded on demand (`runner` on the first Run,
- * `editor` on the first click on code) fail as a dropped connection would.
- */
-async function failChunk(page: Page, chunk: 'runner' | 'editor', times: number): Promise<() => number> {
-  let failed = 0;
-  await page.route(new RegExp(`/_astro/${chunk}\\.[\\w-]+\\.js$`), async (route) => {
-    if (failed < times) {
-      failed += 1;
-      await route.abort('connectionreset');
-    } else await route.continue();
-  });
-  return () => failed;
-}
-
 test('a first Run whose runner fails to load once still runs', async ({ page }) => {
-  const failed = await failChunk(page, 'runner', 1);
+  const failed = await failFirstRequests(page, CHUNK.runner, 1);
   await page.goto('/playground/');
   const sandbox = sandboxByTitle(page, ECHO);
   await action(sandbox, 'run').click();
@@ -51,7 +38,7 @@ test('a first Run whose runner fails to load once still runs', async ({ page }) 
 });
 
 test('code whose editor fails to load once still becomes editable on the first click', async ({ page }) => {
-  const failed = await failChunk(page, 'editor', 1);
+  const failed = await failFirstRequests(page, CHUNK.editor, 1);
   await page.goto('/playground/');
   const sandbox = sandboxByTitle(page, ECHO);
   await replaceCode(page, sandbox, "console.log('edited');");
@@ -61,7 +48,7 @@ test('code whose editor fails to load once still becomes editable on the first c
 });
 
 test('a Run whose runner fails to load twice says so in English and Chinese, and the next Run runs', async ({ page }) => {
-  let failed = await failChunk(page, 'runner', 2);
+  let failed = await failFirstRequests(page, CHUNK.runner, 2);
   await page.goto('/playground/');
   const sandbox = sandboxByTitle(page, ECHO);
   await action(sandbox, 'run').click();
@@ -72,7 +59,7 @@ test('a Run whose runner fails to load twice says so in English and Chinese, and
   await expect(sandbox.locator('[data-notice]')).toBeEmpty();
 
   await page.unrouteAll();
-  failed = await failChunk(page, 'runner', 2);
+  failed = await failFirstRequests(page, CHUNK.runner, 2);
   await page.goto('/zh-cn/playground/');
   const zh = page.locator('[data-rl-sandbox]').nth(ECHO_ZH);
   await action(zh, 'run').click();
