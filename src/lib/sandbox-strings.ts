@@ -7,6 +7,7 @@ import { z } from 'astro/zod';
 const DESCRIPTIONS = {
   'sandbox.run': 'Run button.',
   'sandbox.run.title': 'Tooltip of the Run button, with its keyboard shortcut.',
+  'sandbox.run.failed': 'The code that runs snippets could not be loaded; Run tries again.',
   'sandbox.stop': 'Stop button: ends the run and every connection it opened.',
   'sandbox.reset': 'Reset button: restores the lesson’s code.',
   'sandbox.copy': 'Copy button: copies the code.',

@@ -7,6 +7,8 @@ import { decodeCode, MAX_SHARED_CODE_BYTES, parseShareHash, shareHash, ShareTooL
 import { part, t, type SandboxHost } from './host.ts';
 
 const HEALTH_TIMEOUT_MS = 4000;
+/** Wait before the one automatic retry of a module loaded on demand whose request failed. */
+const MODULE_RETRY_MS = 1000;
 /** Long lines wrap by default on screens this narrow; the Wrap button toggles it. */
 const WRAP_BY_DEFAULT = '(max-width: 40rem)';
 
@@ -36,8 +38,16 @@ function checkServer(apiBase: string): void {
   });
 }
 
+/**
+ * Imports a module loaded on demand (the editor, the runner), trying a failed request again once.
+ * A later call tries again too: the browser fetches a module whose request failed anew.
+ */
+function importOnDemand<T>(load: () => Promise<T>): Promise<T> {
+  return load().catch(() => new Promise((retry) => setTimeout(retry, MODULE_RETRY_MS)).then(load));
+}
+
 function loadEditor(host: SandboxHost, focus: boolean, at?: { x: number; y: number }): Promise<void> {
-  host.editorLoading ??= import('./editor.ts').then(({ mountEditor }) => {
+  host.editorLoading ??= importOnDemand(() => import('./editor.ts')).then(({ mountEditor }) => {
     const pre = host.root.querySelector('[data-code-host] pre') as HTMLElement;
     host.editor = mountEditor(pre, host.code, {
       label: t(host, 'sandbox.editor.label', { title: part(host.root, 'title').textContent ?? '' }),
@@ -53,7 +63,11 @@ function loadEditor(host: SandboxHost, focus: boolean, at?: { x: number; y: numb
     (editor) => {
       if (focus) editor.focus(at);
     },
-    () => host.notice(t(host, 'sandbox.editor.failed')),
+    () => {
+      // The next click on the code tries again.
+      delete host.editorLoading;
+      host.notice(t(host, 'sandbox.editor.failed'));
+    },
   );
 }
 
@@ -129,7 +143,11 @@ function setup(root: HTMLElement): SandboxHost {
     recheckServer: () => checkServer(host.apiBase),
     run: () => {
       checkServer(host.apiBase);
-      void import('./runner.ts').then((runner) => runner.startRun(host));
+      // Loaded on the first Run; if it cannot be, the reader is told, and the next Run tries again.
+      importOnDemand(() => import('./runner.ts')).then(
+        (runner) => runner.startRun(host),
+        () => host.notice(t(host, 'sandbox.run.failed')),
+      );
     },
     notice: (text) => {
       const notice = part(root, 'notice');

@@ -99,6 +99,14 @@ function translateApiError(host: SandboxHost, code: string, message: string): st
   return text === `sandbox.wire.api.${code}` || text.trim() === '' ? message : text;
 }
 
+/**
+ * The width of a bar on a lane's track from `from` to `to` (ms since Run), on a timeline of `span`
+ * ms: written as the browser reads it back (no trailing zeros), so an unchanged width is not set again.
+ */
+function barWidth(from: number, to: number, span: number): string {
+  return `${Number(Math.max(0.5, ((to - from) / span) * 100).toFixed(2))}%`;
+}
+
 /** What a run is doing, derived each time from what the frame and the wire model say. */
 type RunState = 'running' | 'finished' | 'stopped';
 /** Why a request waits for a connection: the page's own streams, or (found by a probe) elsewhere. */
@@ -123,6 +131,8 @@ class Run {
   #state: RunState = 'running';
   #stateText = '';
   #queued: QueueReason = false;
+  /** The notice that explains the queue, shown again when a "not responding" notice ends. */
+  #queueNotice = '';
   /** The waiting requests the notice is about: only they are marked as waiting for a connection. */
   #queuedMarks = new Set<WireMark>();
   #probe: { id: number; sent: number; marks: WireMark[] } | undefined;
@@ -245,7 +255,7 @@ class Run {
     if (this.#stuck) {
       this.#stuck = false;
       delete this.host.root.dataset.stuck;
-      this.host.notice('');
+      this.host.notice(this.#queued ? this.#queueNotice : '');
     }
     for (const item of batch) {
       const at = Math.max(0, item.t - this.t0);
@@ -355,7 +365,8 @@ class Run {
     if (queued) {
       const seconds = Math.floor((elapsed - Math.min(...stuck.map((request) => request.at))) / 1000);
       const key = queued === 'page' ? 'sandbox.wire.queued' : 'sandbox.wire.queued.elsewhere';
-      host.notice(t(host, key, { seconds, count: streams, host: new URL(host.apiBase).host }));
+      this.#queueNotice = t(host, key, { seconds, count: streams, host: new URL(host.apiBase).host });
+      host.notice(this.#queueNotice);
       host.root.dataset.queued = 'true';
     } else if (this.#queued) {
       host.notice('');
@@ -464,6 +475,7 @@ class Run {
     part(host.root, 'sizes').hidden = false;
     if (!wire.lanes.length) return;
     container.querySelector('.rl-sb-empty')?.remove();
+    const redraw: { root: HTMLElement; lane: Lane; keepBottom: boolean }[] = [];
     for (const lane of wire.lanes) {
       let view = this.#laneViews.get(lane);
       if (!view) {
@@ -473,17 +485,32 @@ class Run {
       }
       const last = lane.marks[lane.marks.length - 1];
       const pending = lane.marks.some((mark) => mark.pending);
-      // A waiting request or an open stream grows with time: redraw it twice a second, not every tick.
+      // A waiting request or an open stream grows with time: redraw it twice a second, not every
+      // tick. An open stream's lane grows only in its bar's length, which is set in place.
       const growing = pending || lane.end === undefined;
+      const stream = !pending && (lane.kind === 'sse' || lane.kind === 'ws');
       const queued = lane.marks.some((mark) => this.#queuedMarks.has(mark));
-      const signature = `${lane.state}|${lane.marks.length}|${lane.dropped}|${last?.text}|${last?.note}|${queued}|${growing ? Math.floor(elapsed / 500) : ''}|${span}`;
-      if (signature === view.signature) continue;
+      const signature = `${lane.state}|${lane.marks.length}|${lane.dropped}|${last?.text}|${last?.note}|${queued}|${growing && !stream ? Math.floor(elapsed / 500) : ''}|${span}`;
+      if (signature === view.signature) {
+        const bar = growing && stream ? view.root.querySelector<HTMLElement>('.rl-sb-span[data-live]') : null;
+        if (bar && bar.style.width !== barWidth(lane.start, elapsed, span)) bar.style.width = barWidth(lane.start, elapsed, span);
+        continue;
+      }
       view.signature = signature;
-      this.#renderLane(view.root, lane, elapsed, span);
+      // Layout is read for every lane before any lane is rebuilt, and once more after all of
+      // them: a read after each rebuild made the browser lay out the page twice per lane, which
+      // with six open streams kept a busy machine's main thread behind the frames' reports.
+      const list = view.root.querySelector('.rl-sb-events');
+      redraw.push({ root: view.root, lane, keepBottom: !list || list.scrollTop + list.clientHeight >= list.scrollHeight - 4 });
     }
+    const lists = redraw.map(({ root, lane, keepBottom }) => ({ list: this.#renderLane(root, lane, elapsed, span), keepBottom }));
+    for (const { list, keepBottom } of lists) if (keepBottom) list.scrollTop = list.scrollHeight;
+    // A list that scrolls must be reachable by keyboard (axe: scrollable-region-focusable); one that does not, need not be a tab stop.
+    for (const { list } of lists.filter(({ list }) => list.scrollHeight > list.clientHeight)) list.tabIndex = 0;
   }
 
-  #renderLane(root: HTMLElement, lane: Lane, elapsed: number, span: number): void {
+  /** Rebuilds one lane's view; returns its list of events, for #renderWire to scroll. */
+  #renderLane(root: HTMLElement, lane: Lane, elapsed: number, span: number): HTMLElement {
     const { host } = this;
     root.dataset.kind = lane.kind;
     root.dataset.state = lane.state;
@@ -500,7 +527,7 @@ class Run {
     if (lane.kind === 'sse' || lane.kind === 'ws') {
       const bar = el('span', 'rl-sb-span');
       bar.style.left = left(lane.start);
-      bar.style.width = `${Math.max(0.5, (((lane.end ?? elapsed) - lane.start) / span) * 100).toFixed(2)}%`;
+      bar.style.width = barWidth(lane.start, lane.end ?? elapsed, span);
       if (lane.end === undefined) bar.dataset.live = 'true';
       track.append(bar);
     }
@@ -509,7 +536,7 @@ class Run {
         const bar = el('span', 'rl-sb-span');
         bar.dataset.tone = mark.tone;
         bar.style.left = left(mark.at);
-        bar.style.width = `${Math.max(0.5, (((mark.until ?? elapsed) - mark.at) / span) * 100).toFixed(2)}%`;
+        bar.style.width = barWidth(mark.at, mark.until ?? elapsed, span);
         if (mark.pending) bar.dataset.pending = 'true';
         track.append(bar);
       } else {
@@ -526,12 +553,8 @@ class Run {
     const hidden = lane.dropped + lane.marks.length - shown.length;
     if (hidden > 0) list.append(el('li', 'rl-sb-more', t(host, 'sandbox.wire.earlier', { count: hidden })));
     for (const mark of shown) list.append(this.#eventRow(mark, elapsed));
-    const wasAtBottom = root.querySelector('.rl-sb-events');
-    const keepBottom = !wasAtBottom || wasAtBottom.scrollTop + wasAtBottom.clientHeight >= wasAtBottom.scrollHeight - 4;
     root.replaceChildren(head, track, list);
-    if (keepBottom) list.scrollTop = list.scrollHeight;
-    // A list that scrolls must be reachable by keyboard (axe: scrollable-region-focusable); one that does not, need not be a tab stop.
-    if (list.scrollHeight > list.clientHeight) list.tabIndex = 0;
+    return list;
   }
 
   #eventRow(mark: WireMark, elapsed: number): HTMLLIElement {

@@ -1,5 +1,11 @@
 /** The site's own interface speaks Chinese on Chinese pages: search, heading anchors, 404. */
 import { expect, test } from '@playwright/test';
+import { failFirstRequests } from './helpers.ts';
+
+/** Pagefind's UI chunk, which the search dialog loads when it first opens (src/lib/lazy-pagefind-ui.ts). */
+const SEARCH_UI_CHUNK = /\/_astro\/ui-core\.[\w-]+\.js$/;
+/** The stand-in that Starlight's search imports when the page is idle (src/components/starlight/Search.astro). */
+const SEARCH_STAND_IN_CHUNK = /\/_astro\/lazy-pagefind-ui\.[\w-]+\.js$/;
 
 test('the search dialog on a Chinese page counts its results in Chinese', async ({ page }) => {
   await page.goto('/zh-cn/lessons/polling/');
@@ -18,6 +24,52 @@ test('the search dialog on an English page keeps English', async ({ page }) => {
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('textbox').fill('polling');
   await expect(dialog.locator('.pagefind-ui__message')).toHaveText(/^\d+ results? for polling$/);
+});
+
+test('search whose UI failed to load says so in English, then builds itself after a short wait', async ({ page }) => {
+  // The retry's request waits until the message has been read: a loaded machine cannot hide it.
+  let release = (): void => {};
+  const failed = await failFirstRequests(page, SEARCH_UI_CHUNK, 1, new Promise((resolve) => (release = resolve)));
+  await page.goto('/lessons/polling/');
+  await page.getByRole('button', { name: /search/i }).first().click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('alert')).toHaveText('Search could not be loaded. Close it and open it again to retry, or reload the page.');
+  expect(failed()).toBe(1);
+  release();
+  await dialog.getByRole('textbox').fill('polling');
+  await expect(dialog.locator('.pagefind-ui__message')).toHaveText(/^\d+ results? for polling$/);
+  await expect(dialog.getByRole('alert')).toHaveCount(0);
+});
+
+test('search whose UI failed to load twice says so in Chinese, and loads when the dialog is opened again', async ({ page }) => {
+  const failed = await failFirstRequests(page, SEARCH_UI_CHUNK, 2);
+  await page.goto('/zh-cn/lessons/polling/');
+  const open = page.getByRole('button', { name: /搜索/ }).first();
+  await open.click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('alert')).toHaveText('搜索功能没能加载。关闭搜索框后再打开即可重试，也可以刷新页面。');
+  // The automatic retry fails too: the message stays until the dialog is opened again.
+  await expect.poll(failed).toBe(2);
+  await expect(dialog.getByRole('alert')).toBeVisible();
+  await expect(dialog.getByRole('textbox')).toHaveCount(0);
+
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await open.click();
+  await dialog.getByRole('textbox').fill('长轮询');
+  await expect(dialog.locator('.pagefind-ui__message')).toHaveText(/^找到 \d+ 个“长轮询”的结果$/);
+  await expect(dialog.getByRole('alert')).toHaveCount(0);
+  expect(failed()).toBe(2);
+});
+
+test('search works when the first request for the stand-in of its UI fails', async ({ page }) => {
+  const failed = await failFirstRequests(page, SEARCH_STAND_IN_CHUNK, 1);
+  await page.goto('/lessons/polling/');
+  await page.getByRole('button', { name: /search/i }).first().click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('textbox').fill('polling');
+  await expect(dialog.locator('.pagefind-ui__message')).toHaveText(/^\d+ results? for polling$/);
+  expect(failed()).toBe(1);
 });
 
 test('heading anchors are named in Chinese on Chinese pages', async ({ page }) => {

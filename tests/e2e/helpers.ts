@@ -53,3 +53,21 @@ export async function startPrivateServer(overrides: Partial<Config> = {}): Promi
   const server = await startServer({ siteDir: SITE_DIR, clockIntervalMs: DEFAULT_CONFIG.clockIntervalMs, ...overrides });
   return { url: server.url, port: Number(new URL(server.url).port), close: () => server.close() };
 }
+
+/**
+ * Makes the first `times` requests whose URL matches `url` fail as a dropped connection would, and
+ * holds the later ones until `hold` settles; returns how many failed so far.
+ */
+export async function failFirstRequests(page: Page, url: RegExp, times: number, hold?: Promise<void>): Promise<() => number> {
+  let failed = 0;
+  await page.route(url, async (route) => {
+    if (failed < times) {
+      failed += 1;
+      await route.abort('connectionreset');
+      return;
+    }
+    await hold;
+    await route.continue();
+  });
+  return () => failed;
+}

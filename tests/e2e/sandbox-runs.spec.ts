@@ -3,10 +3,14 @@
  * syntax error is, what the wire view says, and the code block itself (wrapping, palette, hints).
  */
 import { expect, test } from '@playwright/test';
-import { action, output, replaceCode, sandboxByTitle, wire } from './helpers.ts';
+import { action, failFirstRequests, output, replaceCode, sandboxByTitle, wire } from './helpers.ts';
 
 const ECHO = 'Talk to the echo server';
 const ECHO_ZH = 3;
+/** Chunks a sandbox loads on demand: `runner` on the first Run, `editor` on the first click on code. */
+const CHUNK = { runner: /\/_astro\/runner\.[\w-]+\.js$/, editor: /\/_astro\/editor\.[\w-]+\.js$/ };
+/** Six EventSources, counted as they open: the sixth one made is not always the last to open. */
+const SIX_STREAMS = "let open = 0;\nfor (let i = 1; i <= 6; i++) new EventSource('/api/sse/clock').onopen = () => console.log('streams open:', ++open);";
 
 test('a run whose code ended with every connection closed shows Finished, in English and Chinese', async ({ page }) => {
   await page.goto('/playground/');
@@ -21,6 +25,46 @@ test('a run whose code ended with every connection closed shows Finished, in Eng
   await action(zh, 'run').click();
   await expect(zh).toHaveAttribute('data-run', 'finished');
   await expect(zh.locator('[data-run-state]')).toHaveText('已完成');
+});
+
+test('a first Run whose runner fails to load once still runs', async ({ page }) => {
+  const failed = await failFirstRequests(page, CHUNK.runner, 1);
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  await action(sandbox, 'run').click();
+  await expect(output(sandbox)).toContainText('closed 1000 done');
+  await expect(sandbox).toHaveAttribute('data-run', 'finished');
+  expect(failed()).toBe(1);
+});
+
+test('code whose editor fails to load once still becomes editable on the first click', async ({ page }) => {
+  const failed = await failFirstRequests(page, CHUNK.editor, 1);
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  await replaceCode(page, sandbox, "console.log('edited');");
+  await action(sandbox, 'run').click();
+  await expect(output(sandbox)).toContainText('edited');
+  expect(failed()).toBe(1);
+});
+
+test('a Run whose runner fails to load twice says so in English and Chinese, and the next Run runs', async ({ page }) => {
+  let failed = await failFirstRequests(page, CHUNK.runner, 2);
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  await action(sandbox, 'run').click();
+  await expect(sandbox.locator('[data-notice]')).toHaveText('The sandbox could not load what it needs to run code. Press Run to try again, or reload the page.');
+  expect(failed()).toBe(2);
+  await action(sandbox, 'run').click();
+  await expect(output(sandbox)).toContainText('closed 1000 done');
+  await expect(sandbox.locator('[data-notice]')).toBeEmpty();
+
+  await page.unrouteAll();
+  failed = await failFirstRequests(page, CHUNK.runner, 2);
+  await page.goto('/zh-cn/playground/');
+  const zh = page.locator('[data-rl-sandbox]').nth(ECHO_ZH);
+  await action(zh, 'run').click();
+  await expect(zh.locator('[data-notice]')).toHaveText('沙盒没能加载运行代码所需的文件。请再点一次运行重试，或刷新页面。');
+  expect(failed()).toBe(2);
 });
 
 test('a run that still holds connections says how many, and finishes when the code closes them', async ({ page }) => {
@@ -74,11 +118,11 @@ test('six open streams hold back a request in another sandbox, the page says why
   await page.goto('/playground/');
   const streams = sandboxByTitle(page, 'Listen to the clock with EventSource');
   const poll = sandboxByTitle(page, 'Poll the clock three times');
-  await replaceCode(page, streams, "for (let i = 1; i <= 6; i++) new EventSource('/api/sse/clock').onopen = () => console.log('stream', i, 'open');");
+  await replaceCode(page, streams, SIX_STREAMS);
   // From the keyboard: the editor has just replaced the static code, and a click aims at
   // coordinates that can still move under it.
   await action(streams, 'run').press('Enter');
-  await expect(output(streams)).toContainText('stream 6 open');
+  await expect(output(streams)).toContainText('streams open: 6');
   await expect(action(streams, 'stop-all')).toBeHidden();
 
   await replaceCode(page, poll, "const res = await fetch('/api/poll/clock?limit=1');\nconsole.log('poll answered', res.status);");
@@ -100,13 +144,61 @@ test('six open streams hold back a request in another sandbox, the page says why
   await expect(poll).toHaveAttribute('data-run', 'finished');
 });
 
+test('an open stream with nothing new lengthens its bar in place, without redrawing its lane', async ({ page }) => {
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  await replaceCode(page, sandbox, "new EventSource('/api/sse/quiet-' + Math.random().toString(36).slice(2)).onopen = () => console.log('open');");
+  await action(sandbox, 'run').click();
+  await expect(output(sandbox)).toContainText('open');
+  await expect(wire(sandbox)).toContainText('connected');
+  // A handle on the bar as drawn now: a redrawn lane would leave it detached, 0 px wide.
+  const bar = await wire(sandbox).locator('.rl-sb-span[data-live]').elementHandle();
+  const width = () => bar?.evaluate((element) => element.getBoundingClientRect().width) ?? 0;
+  const first = await width();
+  expect(first).toBeGreaterThan(0);
+  await expect.poll(width).toBeGreaterThan(first);
+  await action(sandbox, 'stop').click();
+});
+
+test('a snippet that stops answering while its request waits for a connection gets the explanation back as soon as it answers again', async ({ page }) => {
+  await page.goto('/playground/');
+  const sandbox = sandboxByTitle(page, ECHO);
+  const notice = sandbox.locator('[data-notice]');
+  // Every text the notice shows, in order: a blank between two explanations would be lost to polling.
+  await notice.evaluate((element) => {
+    const seen: string[] = [];
+    Object.assign(window, { rlNotices: seen });
+    new MutationObserver(() => seen.push(element.textContent ?? '')).observe(element, { childList: true, characterData: true, subtree: true });
+  });
+  await replaceCode(
+    page,
+    sandbox,
+    [
+      "await Promise.all(Array.from({ length: 6 }, () => new Promise((open) => (new EventSource('/api/sse/clock').onopen = open))));",
+      "fetch('/api/poll/clock?limit=1');",
+      "setTimeout(() => { const end = Date.now() + 6000; while (Date.now() < end); console.log('answering again'); }, 4000);",
+    ].join('\n'),
+  );
+  await action(sandbox, 'run').click();
+  await expect(notice).toContainText('at most six connections to one host', { timeout: 15_000 });
+  await expect(output(sandbox)).toContainText('answering again', { timeout: 20_000 });
+  await expect(sandbox).not.toHaveAttribute('data-stuck', 'true');
+  await expect(notice).toContainText('at most six connections to one host');
+  const seen = await page.evaluate(() => (window as unknown as { rlNotices: string[] }).rlNotices);
+  const explained = seen.findIndex((text) => text.includes('at most six connections'));
+  expect(explained).toBeGreaterThanOrEqual(0);
+  expect(seen.slice(explained).some((text) => text.includes('The snippet is not responding'))).toBe(true);
+  expect(seen.slice(explained)).not.toContain('');
+  await action(sandbox, 'stop').click();
+});
+
 test('streams held by another tab hold back a request, and the page says so though it holds none itself', async ({ context }) => {
   const other = await context.newPage();
   await other.goto('/playground/');
   const streams = sandboxByTitle(other, 'Listen to the clock with EventSource');
-  await replaceCode(other, streams, "for (let i = 1; i <= 6; i++) new EventSource('/api/sse/clock').onopen = () => console.log('stream', i, 'open');");
+  await replaceCode(other, streams, SIX_STREAMS);
   await action(streams, 'run').click();
-  await expect(output(streams)).toContainText('stream 6 open');
+  await expect(output(streams)).toContainText('streams open: 6');
 
   const page = await context.newPage();
   await page.goto('/zh-cn/playground/');
