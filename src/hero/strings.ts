@@ -23,7 +23,7 @@ const EN = {
   'status.paused': 'Paused: nothing is connected. Scrolling away or hiding the tab pauses it too.',
   lab: 'Race the four in the lab',
   'offline.picture': 'A still picture of the four lanes: short polling asks again and again, long polling waits for each answer, Server-Sent Events and WebSocket keep one connection open.',
-  'offline.hint': 'The companion server does not answer, so this is a still picture. Start it in the Realtime Lab folder with npm start, then reload.',
+  'offline.hint': 'The companion server does not answer, so this is a still picture. Start it in the Realtime Lab folder with {{command}}, then reload.',
 } as const;
 
 const ZH: Record<HeroStringKey, string> = {
@@ -46,7 +46,7 @@ const ZH: Record<HeroStringKey, string> = {
   'status.paused': '已暂停：没有任何连接。滚出视野或切换标签页时也会暂停。',
   lab: '在实验室里让四种方式赛跑',
   'offline.picture': '四条通道的静态示意图：短轮询一次又一次地询问，长轮询等待每个应答，Server-Sent Events 和 WebSocket 保持一个连接不断开。',
-  'offline.hint': '配套服务器没有响应，所以这里只是一张静态图。请在 Realtime Lab 文件夹中运行 npm start，然后刷新页面。',
+  'offline.hint': '配套服务器没有响应，所以这里只是一张静态图。请在 Realtime Lab 文件夹中运行 {{command}}，然后刷新页面。',
 };
 
 export type HeroStringKey = keyof typeof EN;

@@ -4,6 +4,8 @@
  * scrolling it away or pausing it closes its connections; without the API it shows a still
  * picture and how to start the server.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { heroStrings } from '../../src/hero/strings.ts';
@@ -14,6 +16,21 @@ const PAGES = [
   { lang: 'zh-CN', url: '/zh-cn/', lab: '/zh-cn/lab/' },
 ] as const;
 const TECHNIQUES = ['poll', 'longPoll', 'sse', 'ws'] as const;
+/** axe, evaluated in the page (as in axe.spec.ts): the page's CSP allows inline scripts only by hash. */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe's serious and critical violations inside the hero, as `rule: target` lines. */
+async function heroViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    type Result = { violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] };
+    const axe = (window as unknown as { axe: { run(context: string, options: object): Promise<Result> } }).axe;
+    const result = await axe.run('[data-rl-hero]', { resultTypes: ['violations'] });
+    return result.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`));
+  });
+}
 
 function hero(page: Page) {
   return page.locator('[data-rl-hero]');
@@ -59,6 +76,22 @@ for (const { lang, url, lab } of PAGES) {
     await expect(hero(page).locator('[data-offline-hint]')).toBeVisible();
     await expect(hero(page).locator('[data-offline-hint]')).toContainText('npm start');
     await expect(hero(page).locator('.rl-hero-tiles')).toBeHidden();
+  });
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`in the ${theme} theme, the hero has no serious axe violation, live or with the server gone`, async ({ page }) => {
+    await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
+    for (const { url } of PAGES) {
+      await page.unrouteAll();
+      await page.goto(url);
+      await everyRowHasTicked(page);
+      expect(await heroViolations(page), `${url} live`).toEqual([]);
+      await page.route('**/api/**', (route) => route.abort());
+      await page.reload();
+      await expect(hero(page)).toHaveAttribute('data-state', 'offline');
+      expect(await heroViolations(page), `${url} offline`).toEqual([]);
+    }
   });
 }
 
