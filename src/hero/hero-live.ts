@@ -158,6 +158,7 @@ export function startHero(root: HTMLElement): void {
     }
     if (signal.aborted) return;
     root.dataset.state = 'live';
+    for (const technique of TECHNIQUES) field(technique, 'lag').textContent = s['tile.waiting'];
     void poll(origin, cursor, listener('poll'), signal);
     void longPoll(origin, cursor, listener('longPoll'), signal);
     sse(origin, listener('sse'), signal);

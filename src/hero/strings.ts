@@ -4,7 +4,7 @@
  */
 
 const EN = {
-  label: 'The server’s clock, live, four ways',
+  label: 'The server’s clock, received four ways',
   intro: 'The server ticks once a second. Each row receives the tick its own way:',
   'technique.poll': 'Short polling',
   'technique.longPoll': 'Long polling',
@@ -21,13 +21,13 @@ const EN = {
   pause: 'Pause',
   resume: 'Resume',
   'status.paused': 'Paused: nothing is connected. Scrolling away or hiding the tab pauses it too.',
-  lab: 'Race the four in the lab',
+  lab: 'Race them in the lab, and break the network',
   'offline.picture': 'A still picture of the four lanes: short polling asks again and again, long polling waits for each answer, Server-Sent Events and WebSocket keep one connection open.',
   'offline.hint': 'The companion server does not answer, so this is a still picture. Start it in the Realtime Lab folder with {{command}}, then reload.',
 } as const;
 
 const ZH: Record<HeroStringKey, string> = {
-  label: '服务器的时钟：四种方式，实时接收',
+  label: '服务器的时钟，用四种方式接收',
   intro: '服务器每秒报时一次。每一行用自己的方式接收它：',
   'technique.poll': '短轮询',
   'technique.longPoll': '长轮询',
@@ -44,7 +44,7 @@ const ZH: Record<HeroStringKey, string> = {
   pause: '暂停',
   resume: '继续',
   'status.paused': '已暂停：没有任何连接。滚出视野或切换标签页时也会暂停。',
-  lab: '在实验室里让四种方式赛跑',
+  lab: '在实验室里让它们赛跑，并制造网络故障',
   'offline.picture': '四条通道的静态示意图：短轮询一次又一次地询问，长轮询等待每个应答，Server-Sent Events 和 WebSocket 保持一个连接不断开。',
   'offline.hint': '配套服务器没有响应，所以这里只是一张静态图。请在 Realtime Lab 文件夹中运行 {{command}}，然后刷新页面。',
 };

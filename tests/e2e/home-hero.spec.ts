@@ -53,8 +53,15 @@ for (const { lang, url, lab } of PAGES) {
 
   test(`a reader sees all four techniques receive the clock live, from this server only (${lang})`, async ({ page, baseURL }) => {
     const foreign: string[] = [];
+    const own = new URL(baseURL as string).origin;
     page.on('request', (request) => {
-      if (!request.url().startsWith('data:') && new URL(request.url()).origin !== new URL(baseURL as string).origin) foreign.push(request.url());
+      if (!request.url().startsWith('data:') && new URL(request.url()).origin !== own) foreign.push(request.url());
+    });
+    page.on('websocket', (socket) => {
+      if (new URL(socket.url()).origin.replace(/^ws/, 'http') !== own) foreign.push(socket.url());
+    });
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) foreign.push(message.text());
     });
     await page.goto(url);
     await expect(page.getByRole('region', { name: s.label })).toBeVisible();
