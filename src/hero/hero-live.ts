@@ -12,6 +12,10 @@ const POLL_INTERVAL_MS = 2000;
 const LONG_POLL_HOLD_S = 20;
 /** The wait before a failed request or a closed connection is tried again. */
 const RETRY_MS = 3000;
+/** With no tick for this long, the server is taken to be gone: the still picture shows until ticks come back. */
+const STALE_MS = 5000;
+/** How often a hero that found no server asks again. */
+const OFFLINE_RETRY_MS = 10_000;
 
 type Technique = 'poll' | 'longPoll' | 'sse' | 'ws';
 const TECHNIQUES: readonly Technique[] = ['poll', 'longPoll', 'sse', 'ws'];
@@ -117,7 +121,7 @@ export function startHero(root: HTMLElement): void {
   const tile = (technique: Technique) => root.querySelector<HTMLElement>(`[data-technique="${technique}"]`) as HTMLElement;
   const field = (technique: Technique, name: string) => tile(technique).querySelector<HTMLElement>(`[data-${name}]`) as HTMLElement;
 
-  function listener(technique: Technique): Listener {
+  function listener(technique: Technique, onTick: () => void): Listener {
     let spent = 0;
     const isConnection = technique === 'sse' || technique === 'ws';
     return {
@@ -128,6 +132,7 @@ export function startHero(root: HTMLElement): void {
         tile(technique).dataset.spent = String(spent);
       },
       message(envelope) {
+        onTick();
         const now = performance.now();
         const first = firstArrival.get(envelope.id) ?? now;
         firstArrival.set(envelope.id, first);
@@ -153,22 +158,34 @@ export function startHero(root: HTMLElement): void {
       if (!response.ok || !response.headers.get('content-type')?.includes('json')) throw new Error(`answered ${response.status}`);
       cursor = ((await response.json()) as { cursor: string }).cursor;
     } catch {
-      if (!signal.aborted) root.dataset.state = 'offline';
+      if (signal.aborted) return;
+      root.dataset.state = 'offline';
+      await sleep(OFFLINE_RETRY_MS, signal);
+      if (!signal.aborted) void start(signal);
       return;
     }
     if (signal.aborted) return;
     root.dataset.state = 'live';
     for (const technique of TECHNIQUES) field(technique, 'lag').textContent = s['tile.waiting'];
-    void poll(origin, cursor, listener('poll'), signal);
-    void longPoll(origin, cursor, listener('longPoll'), signal);
-    sse(origin, listener('sse'), signal);
-    webSocket(origin, listener('ws'), signal);
+    // A server that stops mid-way leaves every row silent: show the still picture until a tick comes back.
+    let lastTickAt = performance.now();
+    const onTick = (): void => {
+      lastTickAt = performance.now();
+      root.dataset.state = 'live';
+    };
+    const watchdog = setInterval(() => {
+      if (performance.now() - lastTickAt > STALE_MS) root.dataset.state = 'offline';
+    }, 1000);
+    signal.addEventListener('abort', () => clearInterval(watchdog), { once: true });
+    void poll(origin, cursor, listener('poll', onTick), signal);
+    void longPoll(origin, cursor, listener('longPoll', onTick), signal);
+    sse(origin, listener('sse', onTick), signal);
+    webSocket(origin, listener('ws', onTick), signal);
   }
 
   /** Runs exactly when the hero is seen, the tab is visible and the reader has not paused it. */
   function sync(): void {
     const wanted = inView && !document.hidden && !pausedByReader;
-    if (root.dataset.state === 'offline') return;
     if (wanted && !running) {
       running = new AbortController();
       void start(running.signal);

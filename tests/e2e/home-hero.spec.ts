@@ -118,11 +118,23 @@ test('with reduced motion, nothing in the hero animates while the ticks arrive',
 
 test.describe('on a server of its own', () => {
   let server: Awaited<ReturnType<typeof startPrivateServer>>;
+  let stopped = false;
   test.beforeEach(async () => {
     server = await startPrivateServer();
+    stopped = false;
   });
   test.afterEach(async () => {
+    if (!stopped) await server.close();
+  });
+
+  test('when the server stops, the live hero turns into the still picture and the way to start it', async ({ page }) => {
+    await page.goto(`${server.url}/`);
+    await everyRowHasTicked(page);
+    await expect(hero(page)).toHaveAttribute('data-state', 'live');
+    stopped = true;
     await server.close();
+    await expect(hero(page)).toHaveAttribute('data-state', 'offline', { timeout: 15_000 });
+    await expect(hero(page).locator('[data-offline-hint]')).toContainText('npm start');
   });
 
   test('scrolling the hero out of view closes its connections, and scrolling back opens them again', async ({ page }) => {
