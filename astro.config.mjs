@@ -36,6 +36,7 @@ export default defineConfig({
       components: {
         SkipLink: './src/components/starlight/SkipLink.astro',
         Search: './src/components/starlight/Search.astro',
+        Hero: './src/components/starlight/Hero.astro',
       },
       // Every internal link, in both languages, must resolve: the build fails otherwise.
       plugins: [starlightLinksValidator()],

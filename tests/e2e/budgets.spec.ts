@@ -69,6 +69,20 @@ for (const url of ['/playground/', '/zh-cn/playground/', '/lessons/websocket/', 
   });
 }
 
+for (const url of ['/', '/zh-cn/']) {
+  test(`the home page ${url} ships at most 20 KB gzip of JavaScript, its live hero included`, async ({ page }) => {
+    const scripts = recordScripts(page);
+    // Not networkidle: the hero's polls and held requests keep the network busy by design.
+    await page.goto(url);
+    await expect(page.locator('[data-rl-hero]')).toHaveAttribute('data-state', 'live');
+    const loaded = await scripts.settle();
+    const bytes = total(loaded.values()) + (await inlineScriptBytes(page));
+    test.info().annotations.push({ type: 'home page JS (gzip)', description: `${bytes} B in ${loaded.size} files and inline scripts` });
+    expect([...loaded.keys()].filter(isSearchUi)).toEqual([]);
+    expect(bytes).toBeLessThanOrEqual(PAGE_JS_BUDGET);
+  });
+}
+
 test('search loads when the reader opens it, and finds lessons in both languages', async ({ browser }) => {
   for (const [url, query, expected] of [
     ['/lessons/polling/', 'Last-Event-ID', /SSE reconnection/],
