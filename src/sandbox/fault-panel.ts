@@ -93,14 +93,19 @@ class FaultPanel {
   attach(target: FaultTarget, inForce: Record<string, unknown> = {}): void {
     this.detach();
     this.#target = target;
+    for (const control of this.#controls()) (control as HTMLButtonElement).disabled = false;
+    this.#reset(inForce);
+    part(this.#host.root, 'fault-hint').textContent = t(this.#host, 'sandbox.faults.live');
+    if (describeFaults(inForce)) this.#watch();
+  }
+
+  /** Every control back to off, and what is in force said. */
+  #reset(inForce: Record<string, unknown>): void {
     for (const control of this.#controls()) {
-      (control as HTMLButtonElement).disabled = false;
       if (control instanceof HTMLSelectElement) control.selectedIndex = 0;
       if (control instanceof HTMLInputElement) control.checked = false;
     }
-    part(this.#host.root, 'fault-hint').textContent = t(this.#host, 'sandbox.faults.live');
     this.#showInForce(inForce);
-    if (describeFaults(inForce)) this.#watch();
   }
 
   /** The run is over (stopped, or replaced): the controls wait for the next Run. */
@@ -160,8 +165,8 @@ class FaultPanel {
       answer = await send(target, 'POST', 'drop', { mode: action.slice('drop-'.length) });
     } else if (action === 'clear') {
       answer = await send(target, 'DELETE', 'faults');
-      if (answer.ok && this.#target === target) this.attach(target, answer.body);
-      return;
+      if (answer.ok && this.#target === target) this.#reset(answer.body);
+      if (answer.ok) return;
     } else if (action === 'restart') {
       // restart takes effect when it goes from false to true: switch it off first, then on.
       await send(target, 'PUT', 'faults', { restart: false });

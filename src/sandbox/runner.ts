@@ -192,6 +192,7 @@ class Run {
         return;
       }
       this.#serverRun = issued.run;
+      this.#lastSeen = now();
       serverRuns.set(host, { apiBase: host.apiBase, id: issued.run });
       host.root.dataset.runId = issued.run;
       void this.#startFaults(issued.run).then((inForce) => {

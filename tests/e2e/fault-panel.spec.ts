@@ -24,6 +24,7 @@ const LANGUAGES = [
     resumed: /connected, lastEventId: "\S+-\d+"/,
     none: 'No fault in force.',
     inForce: /In force: .*refuseReconnects 204/,
+    latency: 'In force: latencyMs 1000, jitterMs 500',
   },
   {
     lang: 'zh-CN',
@@ -32,6 +33,7 @@ const LANGUAGES = [
     resumed: /connected，lastEventId："\S+-\d+"/,
     none: '当前没有故障。',
     inForce: /当前故障：.*refuseReconnects 204/,
+    latency: '当前故障：latencyMs 1000, jitterMs 500',
   },
 ];
 
@@ -157,6 +159,28 @@ for (const language of LANGUAGES) {
       await expect(control(sandbox, 'refuse')).toHaveValue('');
       const faults = (await (await fetch(`${base}/api/runs/${next}/faults`)).json()) as { refuseReconnects: unknown };
       expect(faults.refuseReconnects).toBeNull();
+    });
+
+    test('Latency with jitter is set on the run and shown in force, and Clear faults switches it off', async ({ page }) => {
+      await page.goto(language.page);
+      const base = new URL(page.url()).origin;
+      const sandbox = page.locator('[data-rl-sandbox]').first();
+      await action(sandbox, 'run').click();
+      const run = await runIdOf(sandbox);
+      await openPanel(page, sandbox);
+      await expect(control(sandbox, 'latency')).toBeEnabled();
+      await control(sandbox, 'latency').selectOption('1000');
+      await control(sandbox, 'jitter').check();
+      await expect(sandbox.locator('[data-fault-state]')).toHaveText(language.latency);
+      const set = (await (await fetch(`${base}/api/runs/${run}/faults`)).json()) as { latencyMs: number; jitterMs: number };
+      expect(set).toMatchObject({ latencyMs: 1000, jitterMs: 500 });
+
+      await control(sandbox, 'clear').click();
+      await expect(sandbox.locator('[data-fault-state]')).toHaveText(language.none);
+      await expect(control(sandbox, 'latency')).toHaveValue('0');
+      await expect(control(sandbox, 'jitter')).not.toBeChecked();
+      const cleared = (await (await fetch(`${base}/api/runs/${run}/faults`)).json()) as { latencyMs: number; jitterMs: number };
+      expect(cleared).toMatchObject({ latencyMs: 0, jitterMs: 0 });
     });
   });
 }
