@@ -3,6 +3,8 @@
  * and recover its source text from Expressive Code's copy button.
  */
 
+import type { Faults } from '../../server/runs/faults.ts';
+
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
 /** Decodes the HTML character references an attribute value may contain. */
@@ -63,4 +65,52 @@ export function sandboxId(title: string): string {
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return `sandbox-${hash.toString(36)}`;
+}
+
+/** The faults a Sandbox's `faults` attribute may set, with what each takes (as PUT /api/runs/:run/faults does). */
+const FAULT_CHECKS: Record<keyof Faults, { allowed: string; ok(value: unknown): boolean }> = {
+  latencyMs: { allowed: 'an integer from 0 to 10000', ok: (v) => isIntegerIn(v, 0, 10_000) },
+  jitterMs: { allowed: 'an integer from 0 to 10000', ok: (v) => isIntegerIn(v, 0, 10_000) },
+  proxyBuffering: { allowed: 'an integer from 0 to 65536 (bytes)', ok: (v) => isIntegerIn(v, 0, 65_536) },
+  dropAfter: { allowed: 'an integer from 0 to 1000000, or null', ok: (v) => v === null || isIntegerIn(v, 0, 1_000_000) },
+  refuseReconnects: {
+    allowed: '{"status": 204|404|500|503, "count": 1 to 1000}, or null',
+    ok: (v) =>
+      v === null ||
+      (typeof v === 'object' &&
+        !Array.isArray(v) &&
+        Object.keys(v).every((key) => key === 'status' || key === 'count') &&
+        [204, 404, 500, 503].includes((v as { status?: unknown }).status as number) &&
+        ((v as { count?: unknown }).count === undefined || isIntegerIn((v as { count?: unknown }).count, 1, 1000))),
+  },
+  historyLimit: { allowed: 'an integer from 0 to 1000000, or null', ok: (v) => v === null || isIntegerIn(v, 0, 1_000_000) },
+  restart: { allowed: 'true or false', ok: (v) => typeof v === 'boolean' },
+};
+
+function isIntegerIn(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+/**
+ * A Sandbox's `faults` attribute, checked at build time: a JSON object of the faults the page
+ * sets on the run before the snippet starts. A typo fails the build with a sentence that says
+ * which field, what it got and what is allowed. Answers the JSON to put on the page, or '' for none.
+ */
+export function parseSandboxFaults(faults: string | undefined, title: string): string {
+  if (faults === undefined) return '';
+  let value: unknown;
+  try {
+    value = JSON.parse(faults);
+  } catch (error) {
+    throw new SandboxSourceError(`Sandbox "${title}": faults must be JSON, such as faults='{"dropAfter":3}'; received ${faults} (${(error as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).length === 0) {
+    throw new SandboxSourceError(`Sandbox "${title}": faults must be a JSON object with at least one of ${Object.keys(FAULT_CHECKS).join(', ')}; received ${faults}`);
+  }
+  for (const [field, given] of Object.entries(value)) {
+    const check = FAULT_CHECKS[field as keyof Faults];
+    if (!check) throw new SandboxSourceError(`Sandbox "${title}": unknown fault "${field}" in faults; the faults are ${Object.keys(FAULT_CHECKS).join(', ')}`);
+    if (!check.ok(given)) throw new SandboxSourceError(`Sandbox "${title}": faults.${field} must be ${check.allowed}; received ${JSON.stringify(given)}`);
+  }
+  return JSON.stringify(value);
 }

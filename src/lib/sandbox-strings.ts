@@ -128,12 +128,29 @@ const DESCRIPTIONS = {
   'sandbox.run.expired': 'In the output when the server no longer knows the run the snippet’s requests carry (UNKNOWN_RUN).',
   'sandbox.wire.unit.messages': 'The unit of a message rate limit, in RATE_LIMITED: messages (per second).',
   'sandbox.wire.unit.bytes': 'The unit of a byte rate limit, in RATE_LIMITED: bytes (per second).',
+  'sandbox.faults': 'Summary of the fault panel, collapsed by default.',
+  'sandbox.faults.idle': 'Fault panel hint while the sandbox has no live run.',
+  'sandbox.faults.live': 'Fault panel hint during a run.',
+  'sandbox.faults.drop.abrupt': 'Button: cut the run’s connections without a close (TCP reset).',
+  'sandbox.faults.drop.clean': 'Button: close the run’s connections cleanly.',
+  'sandbox.faults.latency': 'Label of the latency choice.',
+  'sandbox.faults.off': 'A fault choice that is switched off.',
+  'sandbox.faults.jitter': 'Checkbox: random extra delay on top of the latency (up to half of it).',
+  'sandbox.faults.buffer': 'Checkbox: hold SSE output until 4 KiB wait, as a buffering proxy does.',
+  'sandbox.faults.refuse': 'Label of the refused-reconnect choice (the next 5 requests get the status).',
+  'sandbox.faults.trim': 'Checkbox: the run sees only the last 5 messages of history.',
+  'sandbox.faults.restart': 'Button: answer the run as a restarted server would (connections cut, old ids unknown).',
+  'sandbox.faults.clear': 'Button: switch every fault off.',
+  'sandbox.faults.none': 'What is in force: nothing.',
+  'sandbox.faults.inForce': 'What is in force. {{fault}} lists the faults as the API names them.',
+  'sandbox.faults.took': 'Output line when a fault took effect. {{fault}} is the fault, {{seconds}} the time since Run.',
+  'sandbox.faults.failed': 'Output line when a fault could not be set. {{message}} is why.',
 } as const;
 
 /** The `{{placeholders}}` of the strings, filled in on the page. */
 export const SANDBOX_PLACEHOLDERS = [
   'title', 'base', 'requests', 'bytesIn', 'bytesOut', 'headIn', 'headOut', 'open', 'count', 'seconds', 'host', 'max', 'line', 'column',
-  'bytes', 'url', 'protocol', 'code', 'state', 'message', 'received', 'name', 'min', 'setting', 'endpoint', 'channel', 'origin', 'rate', 'unit', 'status',
+  'bytes', 'url', 'protocol', 'code', 'state', 'message', 'received', 'name', 'min', 'setting', 'endpoint', 'channel', 'origin', 'rate', 'unit', 'status', 'fault',
 ] as const;
 
 /** Every sandbox string key. */

@@ -8,8 +8,11 @@
  * (the server serves a sandbox frame, Origin null, only with a live run). The id stays on the
  * sandbox as `data-run-id` after Stop, so the run's tap can still be read; the next Run of the
  * same sandbox ends it (DELETE /api/runs/:run), and so does the page when it goes (pagehide).
+ * A sandbox with `data-start-faults` has them set on the run before the snippet starts, and the
+ * fault panel acts on the run while it is live.
  */
 import { apiErrorValues, formatBytes, formatDuration, WireModel, type Lane, type WaitingRequest, type WireMark } from '../lib/wire-model.ts';
+import { faultPanel, putFaults, type FaultTarget } from './fault-panel.ts';
 import { frameDocument } from './frame-document.ts';
 import { part, t, type SandboxHost } from './host.ts';
 import type { FrameBatch, FrameItem, HostMessage } from './protocol.ts';
@@ -192,7 +195,12 @@ class Run {
       this.#lastSeen = now();
       serverRuns.set(host, { apiBase: host.apiBase, id: issued.run });
       host.root.dataset.runId = issued.run;
-      this.#go();
+      void this.#startFaults(issued.run).then((inForce) => {
+        if (this.#state === 'stopped') return;
+        this.#lastSeen = now();
+        faultPanel(host).attach(this.#faultTarget(issued.run), inForce);
+        this.#go();
+      });
       return;
     }
     if (this.#state === 'stopped') return;
@@ -207,6 +215,29 @@ class Run {
     if (ended) runs.delete(host);
     this.stop();
     if (ended) updateActiveRuns();
+  }
+
+  /** The lesson's faults (`data-start-faults`), set on the run before the snippet starts; answers those in force. */
+  async #startFaults(id: string): Promise<Record<string, unknown>> {
+    const json = this.host.root.dataset.startFaults;
+    if (!json) return {};
+    const answer = await putFaults(this.#faultTarget(id), JSON.parse(json) as Record<string, unknown>);
+    if (answer.ok) return answer.body;
+    this.#line('error', t(this.host, 'sandbox.faults.failed', { message: answer.message }), now() - this.t0);
+    return {};
+  }
+
+  #faultTarget(id: string): FaultTarget {
+    return {
+      apiBase: this.host.apiBase,
+      run: id,
+      line: (level, text, at) => {
+        if (this.#state === 'stopped') return;
+        const since = Math.max(0, at - this.t0);
+        this.#line(level, level === 'fault' ? t(this.host, 'sandbox.faults.took', { fault: text, seconds: seconds(since) }) : text, since);
+        this.#flushOutput();
+      },
+    };
   }
 
   /** Takes the frame's port (once), listens on it, and tells the frame to run the code once the server has issued the run. */
@@ -309,6 +340,7 @@ class Run {
   }
 
   stop(): void {
+    faultPanel(this.host).detach();
     clearInterval(this.#renderTimer);
     this.#renderTimer = undefined;
     this.#port?.close();

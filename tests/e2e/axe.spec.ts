@@ -78,6 +78,8 @@ for (const { url, sandboxes: count } of pages) {
       const sandboxes = page.locator('[data-rl-sandbox]');
       await expect(sandboxes).toHaveCount(count);
       if (count > 0) await expect(sandboxes.first()).toHaveAttribute('data-server', 'online');
+      // The fault panels open, so their controls are swept too: waiting for a Run at load, live after it.
+      await page.locator('details[data-fault-panel]').evaluateAll((panels) => panels.forEach((panel) => ((panel as HTMLDetailsElement).open = true)));
       const atLoad = await seriousViolations(page);
 
       let afterRun: Finding[] = [];
