@@ -4,18 +4,9 @@
  * tap, read from Node) shows what the browser did about it.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { action, output, replaceCode } from './helpers.ts';
+import { action, output, readTap, replaceCode } from './helpers.ts';
 
 /** The most a test waits for the tap to show what it expects. */
-const TAP_WAIT_MS = 10_000;
-
-interface TapEvent {
-  kind: string;
-  technique: string;
-  text?: string;
-  fault?: string;
-}
-
 const LANGUAGES = [
   {
     lang: 'en',
@@ -41,39 +32,6 @@ const LANGUAGES = [
 async function runIdOf(sandbox: Locator): Promise<string> {
   await expect(sandbox).toHaveAttribute('data-run-id', /^[A-Za-z0-9_-]{16,64}$/);
   return (await sandbox.getAttribute('data-run-id')) as string;
-}
-
-/** Reads a run's tap (SSE) from Node until `enough` holds or TAP_WAIT_MS has passed; returns the tap events seen. */
-async function readTap(base: string, run: string, enough: (events: TapEvent[]) => boolean): Promise<TapEvent[]> {
-  const events: TapEvent[] = [];
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), TAP_WAIT_MS);
-  try {
-    const response = await fetch(`${base}/api/runs/${run}/tap`, { signal: controller.signal });
-    expect(response.status).toBe(200);
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    while (!enough(events)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (!/^event: tap$/m.test(block)) continue;
-        events.push(JSON.parse(block.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n')) as TapEvent);
-      }
-    }
-  } catch (error) {
-    // Aborted by the timer: the test's assertion says what was missing.
-    if (!(error instanceof Error && error.name === 'AbortError')) throw error;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return events;
 }
 
 function panel(sandbox: Locator): Locator {

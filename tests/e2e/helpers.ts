@@ -71,3 +71,51 @@ export async function failFirstRequests(page: Page, url: RegExp, times: number, 
   });
   return () => failed;
 }
+
+/** A run's tap event, as the tests read it (server/runs/tap.ts has the whole shape). */
+export interface TapEvent {
+  kind: string;
+  technique: string;
+  text?: string;
+  fault?: string;
+}
+
+/** How long a test reads a run's tap before it gives up. */
+const TAP_WAIT_MS = 10_000;
+
+/**
+ * Reads a run's tap (GET /api/runs/:run/tap, SSE) from Node until `enough` holds or
+ * TAP_WAIT_MS has passed, and returns the tap events seen.
+ */
+export async function readTap(base: string, run: string, enough: (events: TapEvent[]) => boolean): Promise<TapEvent[]> {
+  const events: TapEvent[] = [];
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TAP_WAIT_MS);
+  try {
+    const response = await fetch(`${base}/api/runs/${run}/tap`, { signal: controller.signal });
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    while (!enough(events)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (!/^event: tap$/m.test(block)) continue;
+        const data = block.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n');
+        events.push(JSON.parse(data) as TapEvent);
+      }
+    }
+  } catch (error) {
+    // Aborted by the timer: the test's assertion says what was missing.
+    if (!(error instanceof Error && error.name === 'AbortError')) throw error;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return events;
+}

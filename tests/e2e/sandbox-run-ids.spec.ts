@@ -5,61 +5,17 @@
  * the page going, ends the first run; a run refused or ended is said in the output.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { action, output, replaceCode, sandboxByTitle, startPrivateServer, wire } from './helpers.ts';
+import { action, output, readTap, replaceCode, sandboxByTitle, startPrivateServer, type TapEvent, wire } from './helpers.ts';
 
 const ECHO = 'Talk to the echo server';
 const POLL = 'Poll the clock three times';
 /** The echo sandbox is the fourth on the Chinese playground too. */
 const ECHO_ZH = 3;
 /** The most a test waits for the tap to show what it expects. */
-const TAP_WAIT_MS = 10_000;
-
-interface TapEvent {
-  kind: string;
-  technique: string;
-  text?: string;
-}
-
 /** The run id the page was issued for this sandbox's current Run. */
 async function runIdOf(sandbox: Locator): Promise<string> {
   await expect(sandbox).toHaveAttribute('data-run-id', /^[A-Za-z0-9_-]{16,64}$/);
   return (await sandbox.getAttribute('data-run-id')) as string;
-}
-
-/**
- * Reads a run's tap (GET /api/runs/:run/tap, SSE) from Node until `enough` holds or
- * TAP_WAIT_MS has passed, and returns the tap events seen.
- */
-async function readTap(base: string, run: string, enough: (events: TapEvent[]) => boolean): Promise<TapEvent[]> {
-  const events: TapEvent[] = [];
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), TAP_WAIT_MS);
-  try {
-    const response = await fetch(`${base}/api/runs/${run}/tap`, { signal: controller.signal });
-    expect(response.status).toBe(200);
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    while (!enough(events)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (!/^event: tap$/m.test(block)) continue;
-        const data = block.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n');
-        events.push(JSON.parse(data) as TapEvent);
-      }
-    }
-  } catch (error) {
-    if (!(error instanceof Error && error.name === 'AbortError')) throw error;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return events;
 }
 
 function requestLines(events: TapEvent[]): string[] {
