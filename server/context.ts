@@ -48,8 +48,8 @@ export function createContext(config: Config, log: ChannelLog): ServerContext {
     runs: new RunEngine({
       config,
       log,
-      // A sandbox frame (Origin: null) cannot ask for a run: its page asks, and hands the id in.
-      allowsOrigin: (req) => req.headers.origin !== 'null' && origins.allows(req),
+      // Asked without a run, the policy refuses a sandbox frame (Origin: null), as the runs API must.
+      allowsOrigin: (req) => origins.allows(req),
       nextConnectionId,
       closing: () => ctx.closing,
     }),

@@ -39,21 +39,21 @@ function byteLength(chunk: unknown): number {
   return chunk instanceof Uint8Array ? chunk.byteLength : 0;
 }
 
-function chunkText(chunk: unknown): Buffer | string {
+/** A chunk written to a response, as text (a string, or a Buffer's UTF-8). */
+function chunkText(chunk: unknown): string {
   if (typeof chunk === 'string') return chunk;
-  return chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : '';
+  return chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString() : '';
 }
 
 /** Messages in an SSE chunk: the events that carry an id. */
-function sseMessages(chunk: unknown): number {
-  const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString() : '';
+function sseMessages(text: string): number {
   return text.match(/^id: /gm)?.length ?? 0;
 }
 
 /** Messages in a poll or long-poll answer (`{"messages":[...]}`). */
-function pageMessages(chunk: unknown): number {
+function pageMessages(text: string): number {
   try {
-    const page = JSON.parse(chunk === undefined ? '' : chunkText(chunk).toString()) as { messages?: unknown[] };
+    const page = JSON.parse(text) as { messages?: unknown[] };
     return Array.isArray(page.messages) ? page.messages.length : 0;
   } catch {
     return 0;
@@ -203,49 +203,53 @@ export class RunEngine {
     const write = res.write;
     const end = res.end;
     let ended = false;
-    res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]): boolean {
+    res.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
       const callback = rest.find((arg) => typeof arg === 'function') as ((error?: Error | null) => void) | undefined;
       if (ended) {
         callback?.(new Error('the response has ended'));
         return false;
       }
-      link.deliver(byteLength(chunk), technique === 'sse' ? sseMessages(chunk) : 0, () => {
+      const text = chunkText(chunk);
+      link.deliver(byteLength(chunk), technique === 'sse' ? sseMessages(text) : 0, () => {
         if (res.destroyed) {
           callback?.(new Error('the connection is closed'));
           return;
         }
         (write as (...args: unknown[]) => boolean).call(res, chunk, ...rest);
-        link.record('out', kindOf(), bodyText(chunkText(chunk)));
+        link.record('out', kindOf(), bodyText(text));
       });
       return true;
-    } as ServerResponse['write'];
-    res.end = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
+    }) as ServerResponse['write'];
+    res.end = ((...args: unknown[]): ServerResponse => {
       if (ended) return res;
       ended = true;
       const chunk = typeof args[0] === 'function' ? undefined : args[0];
-      const messages = technique === 'poll' || technique === 'long-poll' ? pageMessages(chunk) : 0;
-      if (messages > 0 && run.faults.dropAfter !== null) {
+      const text = chunkText(chunk);
+      const { dropAfter } = run.faults;
+      if (dropAfter !== null && (technique === 'poll' || technique === 'long-poll')) {
         // dropAfter counts per TCP connection, across its requests: past it, cut instead of answering.
-        const sent = engine.#socketMessages.get(socket) ?? 0;
-        if (sent >= run.faults.dropAfter) {
-          link.fault(`dropAfter ${run.faults.dropAfter}`);
-          link.cut('abrupt');
-          return res;
+        const messages = pageMessages(text);
+        if (messages > 0) {
+          const sent = this.#socketMessages.get(socket) ?? 0;
+          if (sent >= dropAfter) {
+            link.fault(`dropAfter ${dropAfter}`);
+            link.cut('abrupt');
+            return res;
+          }
+          this.#socketMessages.set(socket, sent + messages);
         }
-        engine.#socketMessages.set(socket, sent + messages);
       }
       if (link.held) {
-        const reason = link.endedBy === 'fault' ? 'fault' : res.statusCode === 204 ? (engine.#options.closing() ? 'shutdown' : 'timeout') : 'message';
+        const reason = link.endedBy === 'fault' ? 'fault' : res.statusCode === 204 ? (this.#options.closing() ? 'shutdown' : 'timeout') : 'message';
         link.record('out', 'release', { bytes: 0, reason });
       }
       link.deliver(byteLength(chunk), 0, () => {
         if (res.destroyed) return;
         (end as (...args: unknown[]) => ServerResponse).apply(res, args);
-        if (chunk !== undefined && byteLength(chunk) > 0) link.record('out', kindOf(), bodyText(chunkText(chunk)));
+        if (text !== '') link.record('out', kindOf(), bodyText(text));
       });
       return res;
-    } as ServerResponse['end'];
-    const engine = this;
+    }) as ServerResponse['end'];
 
     res.once('close', () => {
       untap();

@@ -166,15 +166,6 @@ export class RunLink implements RunConnection {
     }
     if (this.#queue.length === 0) this.#lastDue = 0;
   }
-
-  /**
-   * Whether a poll or long-poll answer carrying `messages` messages should instead cut the
-   * connection: dropAfter counts messages per TCP connection, across its requests.
-   */
-  dropsBefore(socketCount: number): boolean {
-    const { dropAfter } = this.run.faults;
-    return dropAfter !== null && socketCount >= dropAfter;
-  }
 }
 
 /**

@@ -26,6 +26,21 @@ async function deliveredByAll(page: Page): Promise<number> {
   return Math.min(...(await Promise.all(TECHNIQUES.map((technique) => cell(page, technique, 'delivered')))));
 }
 
+/** Starts a race at 5 messages a second, with the naive receivers if asked. */
+async function startRace(page: Page, s: ReturnType<typeof labStrings>, naive = false): Promise<void> {
+  await page.getByRole('slider', { name: s['setup.rate'] }).fill('5');
+  if (naive) await page.getByLabel(s['setup.naive']).check();
+  await page.getByRole('button', { name: s['start'] }).click();
+}
+
+/** Sets the server to refuse reconnects with 204, then drops every connection abruptly. */
+async function refuseWith204ThenDrop(page: Page, s: ReturnType<typeof labStrings>): Promise<void> {
+  await page.getByLabel(s['faults.refuse']).selectOption('204');
+  await expect(page.locator('[data-fault-status]')).toContainText('refuseReconnects 204');
+  await page.getByRole('button', { name: s['faults.drop.abrupt'] }).click();
+  await expect(page.locator('[data-fault-status]')).toContainText(s['faults.drop.abrupt']);
+}
+
 let server: Awaited<ReturnType<typeof startPrivateServer>>;
 test.beforeEach(async () => {
   server = await startPrivateServer();
@@ -40,8 +55,7 @@ for (const { lang, url } of PAGES) {
   test(`a reader races the four techniques, drops them all, and sees every correct receiver recover with nothing lost (${lang})`, async ({ page }) => {
     await page.goto(`${server.url}${url}`);
     const lab = page.locator('[data-rl-lab]');
-    await page.getByRole('slider', { name: s['setup.rate'] }).fill('5');
-    await page.getByRole('button', { name: s['start'] }).click();
+    await startRace(page, s);
     await expect(lab).toHaveAttribute('data-state', 'running');
     await expect.poll(() => deliveredByAll(page), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
     // The tap counts requests and bytes for every row.
@@ -76,9 +90,7 @@ for (const { lang, url } of PAGES) {
   test(`with the naive switch on, a WebSocket without resume loses what was published while it was down (${lang})`, async ({ page }) => {
     await page.goto(`${server.url}${url}`);
     const lab = page.locator('[data-rl-lab]');
-    await page.getByRole('slider', { name: s['setup.rate'] }).fill('5');
-    await page.getByLabel(s['setup.naive']).check();
-    await page.getByRole('button', { name: s['start'] }).click();
+    await startRace(page, s, true);
     await expect.poll(() => cell(page, 'ws', 'delivered'), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
 
     // The naive socket comes back after a second, from "now": at 5 a second, about five are gone.
@@ -122,14 +134,9 @@ test('the lab ships its page script before interaction and loads the chart libra
 test('refused with 204 after a drop, the naive EventSource stops for good while long polling carries on', async ({ page }) => {
   const s = labStrings('en');
   await page.goto(`${server.url}/lab/`);
-  await page.getByRole('slider', { name: s['setup.rate'] }).fill('5');
-  await page.getByLabel(s['setup.naive']).check();
-  await page.getByRole('button', { name: s['start'] }).click();
+  await startRace(page, s, true);
   await expect.poll(() => cell(page, 'sse', 'delivered'), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
-  await page.getByLabel(s['faults.refuse']).selectOption('204');
-  await expect(page.locator('[data-fault-status]')).toContainText('refuseReconnects 204');
-  await page.getByRole('button', { name: s['faults.drop.abrupt'] }).click();
-  await expect(page.locator('[data-fault-status]')).toContainText(s['faults.drop.abrupt']);
+  await refuseWith204ThenDrop(page, s);
   // The stream is gone for good: the tap shows no SSE connection held, while long polling goes on.
   await expect.poll(() => cell(page, 'sse', 'connections'), { timeout: 15_000 }).toBe(0);
   await expect(page.locator('tr[data-technique="sse"] th')).toContainText(s['state.stopped']);
@@ -192,8 +199,7 @@ test('a race asks nothing of any origin but the server, and breaks no rule of th
     if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
   });
   await page.goto(`${server.url}/lab/`);
-  await page.getByRole('slider', { name: s['setup.rate'] }).fill('5');
-  await page.getByRole('button', { name: s['start'] }).click();
+  await startRace(page, s);
   await expect.poll(() => deliveredByAll(page), { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
   await expect(page.locator('[data-chart] canvas')).toBeVisible();
   await page.getByRole('button', { name: s['stop'], exact: true }).click();
@@ -217,13 +223,9 @@ test('at 50 messages a second the default server answers 429: the page warns bef
 test('refused with 204 after a drop, the correct EventSource opens a new stream from its last id and loses nothing', async ({ page }) => {
   const s = labStrings('en');
   await page.goto(`${server.url}/lab/`);
-  await page.getByRole('slider', { name: s['setup.rate'] }).fill('5');
-  await page.getByRole('button', { name: s['start'] }).click();
+  await startRace(page, s);
   await expect.poll(() => cell(page, 'sse', 'delivered'), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
-  await page.getByLabel(s['faults.refuse']).selectOption('204');
-  await expect(page.locator('[data-fault-status]')).toContainText('refuseReconnects 204');
-  await page.getByRole('button', { name: s['faults.drop.abrupt'] }).click();
-  await expect(page.locator('[data-fault-status]')).toContainText(s['faults.drop.abrupt']);
+  await refuseWith204ThenDrop(page, s);
   const sseAfterDrop = await cell(page, 'sse', 'delivered');
   // The browser's own reconnection was refused; the receiver opened another stream, and it delivers again.
   await expect.poll(() => cell(page, 'sse', 'requests'), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);

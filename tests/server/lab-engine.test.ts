@@ -333,7 +333,6 @@ describe('the lab engine: faults', () => {
       // Each message is about 150 bytes as an event: the first ones wait in the "proxy".
       await publish(server, 'fault-buffer', { n: 1 });
       await publish(server, 'fault-buffer', { n: 2 });
-      await until(() => tap.all((e) => e.kind === 'fault').length >= 1, 'faults');
       assert.equal(received.length, 0, 'nothing passes the proxy before the threshold');
       assert.equal(tap.all((e) => e.kind === 'sse').length, 0, 'nothing was written to the socket yet');
       for (let n = 3; n <= 5; n++) await publish(server, 'fault-buffer', { n });
