@@ -1,6 +1,7 @@
 /**
  * `npm test`: the whole suite, in the order a failure is cheapest to find.
- *   1. strict type checking (astro check for .astro files, tsc for the rest)
+ *   1. strict type checking (astro check for .astro files, tsc for the rest), then the unit
+ *      tests of the pages' pure parts (node:test, no server, no browser)
  *   2. server tests (node:test): real servers on port 0, real clients; then the hostile-input
  *      tests, the same clients behaving badly (tests/hostile/)
  *   3. build the site, then the browser tests (Playwright Test, Debian's Chromium)
@@ -15,11 +16,12 @@ interface Step {
   when?: () => boolean;
 }
 
-const hasTests = (dir: string) => existsSync(dir) && readdirSync(dir).some((file) => file.endsWith('.test.ts'));
+const hasTests = (dir: string) => existsSync(dir) && readdirSync(dir, { recursive: true }).some((file) => String(file).endsWith('.test.ts'));
 
 const steps: Step[] = [
   { name: 'type check (.astro)', command: ['npx', 'astro', 'check'] },
   { name: 'type check (.ts)', command: ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit'] },
+  { name: 'unit tests (pure parts of the pages)', command: ['node', '--test', '--test-reporter=spec', 'tests/unit/**/*.test.ts'], when: () => hasTests('tests/unit') },
   { name: 'site tests', command: ['node', '--test', '--test-reporter=spec', 'tests/site/**/*.test.ts'] },
   { name: 'server tests', command: ['node', '--test', '--test-reporter=spec', 'tests/server/**/*.test.ts'] },
   { name: 'hostile-input tests', command: ['node', '--test', '--test-reporter=spec', 'tests/hostile/**/*.test.ts'], when: () => hasTests('tests/hostile') },
