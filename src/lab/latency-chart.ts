@@ -21,7 +21,7 @@ export class LatencyChart {
   /** Per bucket: the time (s since start), then each technique's highest latency or null. */
   #columns: (number | null)[][];
 
-  constructor(host: HTMLElement, labels: string[], timeLabel: string, latencyLabel: string) {
+  constructor(host: HTMLElement, labels: string[], timeLabel: string, latencyUnit: string) {
     this.#host = host;
     this.#columns = [[], ...labels.map(() => [])];
     const style = getComputedStyle(host);
@@ -36,7 +36,9 @@ export class LatencyChart {
         legend: { show: true, live: false },
         axes: [
           { label: timeLabel, stroke: ink, grid, ticks: grid },
-          { label: latencyLabel, stroke: ink, grid, ticks: grid, size: 60 },
+          // The unit rides on each tick, not in a label: uPlot turns an axis label on its side, and a
+          // sideways 毫秒 is hard to read.
+          { stroke: ink, grid, ticks: grid, size: 76, values: (_plot, splits) => splits.map((value) => `${value} ${latencyUnit}`) },
         ],
         series: [{}, ...labels.map((label, index) => ({ label, stroke: COLOURS[index] ?? ink, width: 2, spanGaps: true, points: { show: true, size: 4 } }))],
       },
