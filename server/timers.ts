@@ -36,6 +36,7 @@ export function startTimers(ctx: ServerContext, targets: TimerTargets): () => vo
       if (awaitingPong.has(ws)) {
         // No pong since the last ping: the peer is gone without a close. Cut it.
         stats.disconnected.missedPongs += 1;
+        ctx.runs.noteServerCut(ws, 'missed-pong');
         awaitingPong.delete(ws);
         ws.terminate();
         continue;

@@ -15,7 +15,7 @@ import type { Config } from '../config.ts';
 import { ApiError, sendError } from '../errors.ts';
 import type { ChannelLog, ReadResult } from '../log/types.ts';
 import type { Faults } from './faults.ts';
-import { readAfterUnderFaults, RunLink } from './link.ts';
+import { readAfterUnderFaults, RunLink, type ServerCut } from './link.ts';
 import { RunRegistry, type Run } from './registry.ts';
 import { RunIds } from './run-ids.ts';
 import { createRunRoutes } from './routes.ts';
@@ -141,6 +141,17 @@ export class RunEngine {
     return link ? readAfterUnderFaults(this.#options.log, link, channel, since, limit) : this.#options.log.readAfter(channel, since, limit);
   }
 
+  /**
+   * Notes that the server is about to cut a run's connection of its own accord, so the tap's
+   * `close` says the server did it, and why, not the client. Costs nothing without runs.
+   */
+  noteServerCut(who: object, reason: ServerCut): void {
+    const link = this.linkOf(who);
+    if (!link || link.endedBy) return;
+    link.endedBy = 'server';
+    link.cutReason = reason;
+  }
+
   /** The id the tap knows a connection by, or a new one: `connected` and `welcome` tell the same id. */
   connectionId(who: object): string {
     return this.linkOf(who)?.id ?? this.#options.nextConnectionId();
@@ -256,7 +267,8 @@ export class RunEngine {
       this.#detach(link);
       const finished = res.writableFinished;
       const by = link.endedBy ?? (finished ? 'server' : 'client');
-      link.record(by === 'client' ? 'in' : 'out', 'close', finished ? { bytes: 0, by } : { bytes: 0, by, code: 'abrupt' });
+      const reason = link.cutReason === undefined ? {} : { reason: link.cutReason };
+      link.record(by === 'client' ? 'in' : 'out', 'close', finished ? { bytes: 0, by, ...reason } : { bytes: 0, by, code: 'abrupt', ...reason });
     });
     return link;
   }
@@ -305,7 +317,8 @@ export class RunEngine {
       untap();
       this.#detach(link);
       const by = link.endedBy ?? firstClose?.by ?? 'client';
-      link.record(by === 'client' ? 'in' : 'out', 'close', { bytes: 0, by, code: link.endedBy === 'fault' && !firstClose ? 'abrupt' : (firstClose?.code ?? 'abrupt') });
+      const reason = link.cutReason === undefined ? {} : { reason: link.cutReason };
+      link.record(by === 'client' ? 'in' : 'out', 'close', { bytes: 0, by, code: link.endedBy === 'fault' && !firstClose ? 'abrupt' : (firstClose?.code ?? 'abrupt'), ...reason });
     });
     return (ws) => {
       accepted = ws;

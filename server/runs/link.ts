@@ -15,6 +15,9 @@ interface Pending {
   send: () => void;
 }
 
+/** Why the server cut a connection of its own accord: unread output over MAX_BUFFERED_BYTES, or no pong. */
+export type ServerCut = 'slow-consumer' | 'missed-pong';
+
 export interface RunLinkOptions {
   /**
    * Cuts the connection: abrupt destroys the socket, clean closes it as the technique does.
@@ -42,6 +45,8 @@ export class RunLink implements RunConnection {
   #told = new Set<string>();
   /** Who ended the connection, when the server or a fault did. */
   endedBy: 'server' | 'fault' | undefined;
+  /** Why the server cut it, when it did: the tap's `close` names it. */
+  cutReason: ServerCut | undefined;
   /** A long poll the server is holding (the tap has shown `hold`). */
   held = false;
 

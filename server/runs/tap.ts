@@ -23,7 +23,7 @@ export interface TapEvent {
   /** The text was cut at TAP_TEXT_BYTES; `bytes` is still the whole size. */
   truncated?: boolean;
   frame?: WsFrame;
-  /** `release`: message, timeout, shutdown or fault. */
+  /** `release`: message, timeout, shutdown or fault. `close` by the server: slow-consumer or missed-pong. */
   reason?: string;
   /** `close`: client, server or fault. */
   by?: 'client' | 'server' | 'fault';

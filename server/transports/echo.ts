@@ -25,6 +25,7 @@ export function createEchoTransport(ctx: ServerContext) {
       if (ws.bufferedAmount > ctx.config.maxBufferedBytes) {
         // A client that sends and never reads: stop, rather than buffer its echoes without end.
         ctx.stats.disconnected.slowConsumers += 1;
+        ctx.runs.noteServerCut(ws, 'slow-consumer');
         ws.terminate();
         return;
       }

@@ -46,6 +46,7 @@ export function createSseTransport(ctx: ServerContext) {
     if (res.destroyed || res.writableEnded) return false;
     if (res.writableLength > config.maxBufferedBytes) {
       stats.disconnected.slowConsumers += 1;
+      ctx.runs.noteServerCut(res, 'slow-consumer');
       // It will reconnect with Last-Event-ID and recover what it missed from the history.
       res.destroy();
       return false;

@@ -52,6 +52,7 @@ export function createWebSocketTransport(ctx: ServerContext) {
     if (ws.readyState !== ws.OPEN) return false;
     if (ws.bufferedAmount > config.maxBufferedBytes) {
       stats.disconnected.slowConsumers += 1;
+      ctx.runs.noteServerCut(ws, 'slow-consumer');
       // It will reconnect with ?since= and recover what it missed from the history.
       ws.terminate();
       return false;

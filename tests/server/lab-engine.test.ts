@@ -507,3 +507,35 @@ describe('the lab engine: a raw socket', () => {
     tap.close();
   });
 });
+
+describe('the lab engine: cuts the server makes of its own accord', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ wsPingMs: 50 });
+  });
+  after(() => server.close());
+
+  it('a WebSocket that never answers a ping is cut by the server, and the tap says so: by server, missed-pong, abrupt', async () => {
+    const run = await newRun(server);
+    const tap = await TapReader.open(server, run);
+    // autoPong off: the client reads pings and never answers them, like a peer that went away.
+    const ws = new WebSocket(server.ws(`/api/ws/quiet-room?run=${run}`), { autoPong: false });
+    await once(ws, 'ping');
+    const [code] = (await once(ws, 'close')) as [number];
+    assert.equal(code, 1006, 'terminated without a close frame');
+    const close = await tap.find('close', (e) => e.kind === 'close');
+    assert.deepEqual([close.by, close.direction, close.code, close.reason], ['server', 'out', 'abrupt', 'missed-pong']);
+    tap.close();
+  });
+
+  it('a WebSocket the client closes is still recorded as closed by the client, with its code and no server reason', async () => {
+    const run = await newRun(server);
+    const tap = await TapReader.open(server, run);
+    const ws = new WebSocket(server.ws(`/api/ws/quiet-room?run=${run}`));
+    await once(ws, 'open');
+    ws.close(1000, 'done');
+    const close = await tap.find('close', (e) => e.kind === 'close');
+    assert.deepEqual([close.by, close.code, close.reason], ['client', 1000, undefined]);
+    tap.close();
+  });
+});
