@@ -331,10 +331,15 @@ describe('the lab engine: faults', () => {
     try {
       await tap.find('the buffer holding', (e) => e.kind === 'fault' && e.fault === 'proxyBuffering');
       // Each message is about 150 bytes as an event: the first ones wait in the "proxy".
-      await publish(server, 'fault-buffer', { n: 1 });
-      await publish(server, 'fault-buffer', { n: 2 });
-      assert.equal(received.length, 0, 'nothing passes the proxy before the threshold');
+      // Published in the run, so the tap records each publish after the writes it caused: once the
+      // second publish's answer is in the tap, an unbuffered write would have been too.
+      for (const n of [1, 2]) {
+        const res = await fetch(`${server.url}/api/channels/fault-buffer/messages?run=${run}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ data: { n } }) });
+        assert.equal(res.status, 201);
+      }
+      await until(() => tap.all((e) => e.technique === 'publish' && e.kind === 'close').length === 2, 'both publishes in the tap');
       assert.equal(tap.all((e) => e.kind === 'sse').length, 0, 'nothing was written to the socket yet');
+      assert.equal(received.length, 0, 'nothing passes the proxy before the threshold');
       for (let n = 3; n <= 5; n++) await publish(server, 'fault-buffer', { n });
       await until(() => received.length >= 3, 'the buffer let go');
       const letGo = await tap.find('the release', (e) => e.kind === 'fault' && /^proxyBuffering 600: \d+ bytes let go$/.test(e.fault ?? ''));
