@@ -1,14 +1,14 @@
-/** Unit tests of the sandbox's plain logic (src/lib), run by Playwright's runner in Node. */
+/** Unit tests of the sandbox's plain logic (src/sandbox), run by Playwright's runner in Node. */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { formatValue } from '../../src/lib/format-value.ts';
-import { runUrls } from '../../src/lib/run-url.ts';
-import { matchesExpect, parseExpect } from '../../src/lib/sandbox-expect.ts';
-import { decodeCode, encodeCode, MAX_SHARED_CODE_BYTES, parseShareHash, shareHash, ShareTooLargeError } from '../../src/lib/share-code.ts';
-import { decodeHtmlEntities, extractSandboxCode, sandboxId } from '../../src/lib/sandbox-source.ts';
-import { SANDBOX_PLACEHOLDERS, SANDBOX_STRING_KEYS } from '../../src/lib/sandbox-strings.ts';
-import { apiErrorValues, WireModel, formatBytes, shortUrl, wsFrameHeaderBytes, type Say } from '../../src/lib/wire-model.ts';
+import { formatValue } from '../../src/sandbox/frame/format-value.ts';
+import { runUrls } from '../../src/sandbox/frame/run-url.ts';
+import { matchesExpect, parseExpect } from '../../src/sandbox/build/sandbox-expect.ts';
+import { decodeCode, encodeCode, MAX_SHARED_CODE_BYTES, parseShareHash, shareHash, ShareTooLargeError } from '../../src/sandbox/page/share-code.ts';
+import { decodeHtmlEntities, extractSandboxCode, sandboxId } from '../../src/sandbox/build/sandbox-source.ts';
+import { SANDBOX_PLACEHOLDERS, SANDBOX_STRING_KEYS } from '../../src/sandbox/build/sandbox-strings.ts';
+import { apiErrorValues, WireModel, formatBytes, shortUrl, wsFrameHeaderBytes, type Say } from '../../src/sandbox/page/wire-model.ts';
 import en from '../../content/i18n/en.json' with { type: 'json' };
 import zh from '../../content/i18n/zh-CN.json' with { type: 'json' };
 

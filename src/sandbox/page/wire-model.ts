@@ -7,7 +7,7 @@
  * What is still open is never counted by hand: `totals.open`, `totals.pending`, `live` and
  * `httpStreams` are all derived from the lanes' states.
  */
-import type { WireItem } from '../sandbox/protocol.ts';
+import type { WireItem } from '../protocol.ts';
 
 export type LaneKind = WireItem['kind'];
 

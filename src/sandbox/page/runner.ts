@@ -11,11 +11,11 @@
  * A sandbox with `data-start-faults` has them set on the run before the snippet starts, and the
  * fault panel acts on the run while it is live.
  */
-import { apiErrorValues, formatBytes, formatDuration, WireModel, type Lane, type WaitingRequest, type WireMark } from '../lib/wire-model.ts';
+import { apiErrorValues, formatBytes, formatDuration, WireModel, type Lane, type WaitingRequest, type WireMark } from './wire-model.ts';
 import { faultPanel, putFaults, type FaultTarget } from './fault-panel.ts';
-import { frameDocument } from './frame-document.ts';
+import { frameDocument } from '../frame/frame-document.ts';
 import { part, t, type SandboxHost } from './host.ts';
-import type { FrameBatch, FrameItem, HostMessage } from './protocol.ts';
+import type { FrameBatch, FrameItem, HostMessage } from '../protocol.ts';
 
 /** No message from the frame for this long (it sends one every 500 ms): the snippet is stuck. */
 const STUCK_AFTER_MS = 3000;
