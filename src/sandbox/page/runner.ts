@@ -16,6 +16,8 @@ import { faultPanel, putFaults, type FaultTarget } from './fault-panel.ts';
 import { frameDocument } from '../frame/frame-document.ts';
 import { part, t, type SandboxHost } from './host.ts';
 import type { FrameBatch, FrameItem, HostMessage } from '../protocol.ts';
+import { addStyle } from './add-style.ts';
+import runViewCss from './run-view.css?inline';
 
 /** No message from the frame for this long (it sends one every 500 ms): the snippet is stuck. */
 const STUCK_AFTER_MS = 3000;
@@ -40,6 +42,9 @@ const MAX_EVENT_ROWS = 60;
 /** Failed requests make the page ask the server whether it still knows the run, at most this often. */
 const RUN_CHECK_EVERY_MS = 5000;
 const MIN_TIMELINE_MS = 5000;
+
+// The styles of the nodes built below: they load with the runner, on the first Run.
+addStyle(runViewCss);
 
 function now(): number {
   return performance.timeOrigin + performance.now();
