@@ -159,3 +159,27 @@ test('the new error codes and the byte rate limit read as Chinese sentences with
   );
   assertIncludes(note('HEADERS_TOO_LARGE', 'the request headers are larger than 16384 bytes (MAX_HEADER_BYTES)'), '超过了 16384 字节（MAX_HEADER_BYTES）');
 });
+
+test('what a run holds is derived from its requests and lanes: held is pending requests plus open connections, a retrying EventSource holds no pool connection', () => {
+  const base = 'http://127.0.0.1:3000/';
+  const model = new WireModel(0, base, sayIn(en));
+  const held = () => ({ held: model.held, open: model.totals.open, pending: model.totals.pending, live: model.live, httpStreams: model.httpStreams, starts: model.streamStarts });
+  assert.deepEqual(held(), { held: 0, open: 0, pending: 0, live: false, httpStreams: 0, starts: [] });
+  model.add({ k: 'wire', t: 10, id: 1, kind: 'fetch', ev: 'start', method: 'GET', url: `${base}api/long-poll/clock`, bytesOut: 0, headBytes: 1 });
+  model.add({ k: 'wire', t: 20, id: 2, kind: 'sse', ev: 'start', method: 'GET', url: `${base}api/sse/clock`, bytesOut: 0, headBytes: 1 });
+  model.add({ k: 'wire', t: 30, id: 3, kind: 'ws', ev: 'start', method: 'GET', url: 'ws://127.0.0.1:3000/api/echo', bytesOut: 0, headBytes: 1 });
+  assert.deepEqual(held(), { held: 3, open: 2, pending: 1, live: true, httpStreams: 2, starts: [10, 20] });
+  model.add({ k: 'wire', t: 40, id: 2, kind: 'sse', ev: 'open' });
+  model.add({ k: 'wire', t: 41, id: 3, kind: 'ws', ev: 'open', protocol: '' });
+  model.add({ k: 'wire', t: 50, id: 1, kind: 'fetch', ev: 'response', status: 200, statusText: 'OK', headBytes: 1 });
+  model.add({ k: 'wire', t: 51, id: 1, kind: 'fetch', ev: 'end', bytesIn: 10 });
+  assert.deepEqual(held(), { held: 2, open: 2, pending: 0, live: true, httpStreams: 1, starts: [20] });
+  // The EventSource lost its connection and waits to reconnect: still open to the reader, out of the pool meanwhile.
+  model.add({ k: 'wire', t: 60, id: 2, kind: 'sse', ev: 'state', readyState: 0 });
+  model.add({ k: 'wire', t: 60, id: 2, kind: 'sse', ev: 'error' });
+  assert.deepEqual(held(), { held: 2, open: 2, pending: 0, live: true, httpStreams: 0, starts: [] });
+  model.add({ k: 'wire', t: 70, id: 3, kind: 'ws', ev: 'close', code: 1000, reason: '', wasClean: true });
+  assert.deepEqual(held(), { held: 1, open: 1, pending: 0, live: true, httpStreams: 0, starts: [] });
+  model.stop(80);
+  assert.deepEqual(held(), { held: 0, open: 0, pending: 0, live: false, httpStreams: 0, starts: [] });
+});
