@@ -635,13 +635,19 @@ function explainQueues(): void {
   for (const run of runs.values()) run.explainQueue(starts.get(run.host.apiBase) ?? []);
 }
 
+/** How many runs on the page are active (running, not finished or stopped). */
+function activeRuns(): number {
+  let active = 0;
+  for (const run of runs.values()) if (run.active) active += 1;
+  return active;
+}
+
 /**
  * Follows the number of active runs: "Stop all" shows on every sandbox while two or more are
  * active, and the queue check ticks only while one is.
  */
 function updateActiveRuns(): void {
-  let active = 0;
-  for (const run of runs.values()) if (run.active) active += 1;
+  const active = activeRuns();
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-rl-sandbox] [data-action="stop-all"]')) button.hidden = active < 2;
   if (active > 0 && !queueTimer) queueTimer = setInterval(explainQueues, 1000);
   else if (active === 0 && queueTimer) {
@@ -688,11 +694,8 @@ export function stopRun(host: SandboxHost): void {
 
 /** Stops every run on the page; returns how many were active. */
 export function stopAll(): number {
-  let active = 0;
-  for (const [host, run] of runs) {
-    if (run.active) active += 1;
-    stopRun(host);
-  }
+  const active = activeRuns();
+  for (const host of [...runs.keys()]) stopRun(host);
   return active;
 }
 
