@@ -1,7 +1,7 @@
 import { defineCollection } from 'astro:content';
 import { docsLoader, i18nLoader } from '@astrojs/starlight/loaders';
 import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
-import { sandboxI18nSchema } from './src/lib/sandbox-strings.ts';
+import { sandboxI18nSchema } from './src/sandbox/build/sandbox-strings.ts';
 import { searchI18nSchema } from './src/lib/search-strings.ts';
 
 export const collections = {

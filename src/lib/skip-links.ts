@@ -1,5 +1,5 @@
 /** Where a page's "Skip to the first sandbox" link points, worked out from the page's MDX source. */
-import { sandboxId } from './sandbox-source.ts';
+import { sandboxId } from '../sandbox/build/sandbox-source.ts';
 
 const FIRST_SANDBOX = /<Sandbox\b[^>]*?\btitle="([^"]*)"/;
 

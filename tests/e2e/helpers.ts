@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
 import { DEFAULT_CONFIG, type Config } from '../../server/config.ts';
-import { parseExpect } from '../../src/lib/sandbox-expect.ts';
+import { parseExpect } from '../../src/sandbox/build/sandbox-expect.ts';
 import { startServer } from '../server/helpers.ts';
 
 /** The built site the tests serve: dist/, or RL_E2E_SITE_DIR (a build made with `astro build --outDir`). */

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSandboxFaults, SandboxSourceError } from '../../src/lib/sandbox-source.ts';
+import { parseSandboxFaults, SandboxSourceError } from '../../src/sandbox/build/sandbox-source.ts';
 
 describe('the faults attribute of a Sandbox', () => {
   it('is passed on as JSON when every fault is one the API takes', () => {

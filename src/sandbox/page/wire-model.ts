@@ -4,10 +4,10 @@
  * counts requests and bytes for the run. Pure: the host renders it, in the reader's language
  * (every word it writes comes from `say`).
  *
- * What is still open is never counted by hand: `totals.open`, `totals.pending`, `live` and
- * `httpStreams` are all derived from the lanes' states.
+ * What is still open is never counted by hand: `totals.open`, `totals.pending`, `held`, `live`
+ * and `httpStreams` are all derived from the requests in flight and the lanes' states.
  */
-import type { WireItem } from '../sandbox/protocol.ts';
+import type { WireItem } from '../protocol.ts';
 
 export type LaneKind = WireItem['kind'];
 
@@ -144,13 +144,17 @@ export class WireModel {
   }
 
   get totals(): WireTotals {
-    const connections = this.lanes.filter((lane) => lane.kind === 'sse' || lane.kind === 'ws');
-    return { ...this.#counts, open: connections.filter((lane) => LIVE_STATES.has(lane.state)).length, pending: this.#requests.size };
+    return { ...this.#counts, open: this.#openConnections().length, pending: this.#requests.size };
+  }
+
+  /** What the run holds now: HTTP requests in flight, and WebSockets and EventSources not closed (`totals.pending + totals.open`). */
+  get held(): number {
+    return this.#requests.size + this.#openConnections().length;
   }
 
   /** Whether something is still in flight (a pending request, an open or reconnecting connection). */
   get live(): boolean {
-    return this.lanes.some((lane) => LIVE_STATES.has(lane.state));
+    return this.held > 0;
   }
 
   /**
@@ -158,13 +162,19 @@ export class WireModel {
    * WebSocket has a pool of its own). Browsers open at most six per host.
    */
   get httpStreams(): number {
-    return this.#requests.size + this.lanes.filter((lane) => lane.kind === 'sse' && (lane.state === 'open' || lane.state === 'connecting')).length;
+    return this.streamStarts.length;
   }
 
   /** When each of `httpStreams` started, in milliseconds since Run: the pool serves them in this order. */
   get streamStarts(): number[] {
+    // An EventSource waiting to reconnect (retrying) holds no connection meanwhile.
     const sse = this.lanes.filter((lane) => lane.kind === 'sse' && (lane.state === 'open' || lane.state === 'connecting'));
     return [...[...this.#requests.values()].map(({ mark }) => mark.at), ...sse.map((lane) => lane.start)];
+  }
+
+  /** WebSockets and EventSources not closed, a reconnecting EventSource included: from the lanes' states. */
+  #openConnections(): Lane[] {
+    return this.lanes.filter((lane) => (lane.kind === 'sse' || lane.kind === 'ws') && LIVE_STATES.has(lane.state));
   }
 
   /** Requests that have had no response head yet. */

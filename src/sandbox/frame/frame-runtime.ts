@@ -12,7 +12,7 @@
  * The server serves a sandbox frame (Origin: null) only with a live run, so the wrappers add
  * `run=<id>` to every URL of the snippet (fetch, XMLHttpRequest, EventSource, WebSocket and
  * WebSocketStream) that goes to the API server: same host and port, over http(s) or ws(s),
- * path under /api/ (src/lib/run-url.ts). The code the reader sees stays as the lesson wrote
+ * path under /api/ (src/sandbox/frame/run-url.ts). The code the reader sees stays as the lesson wrote
  * it, and what the snippet reads back (`res.url`, `xhr.responseURL`, `es.url`, `ws.url`) is
  * shown without the parameter. What still differs from a run without it: those URLs are
  * absolute (as the browser makes them anyway), a trailing empty `?` is lost, a Request passed
@@ -21,7 +21,7 @@
  * view shows URLs as the reader wrote them (without run=) and counts the parameter's bytes in
  * its head estimates, because they are sent.
  */
-import type { FrameItem, HostMessage, WireEvent, WireKind } from './protocol.ts';
+import type { FrameItem, HostMessage, WireEvent, WireKind } from '../protocol.ts';
 
 export interface FrameConfig {
   token: string;
@@ -45,7 +45,7 @@ export const HIDDEN_RESPONSE_HEADERS_B = 180;
 export function frameRuntime(
   config: FrameConfig,
   formatValue: (value: unknown, top?: boolean) => string,
-  runUrls: typeof import('../lib/run-url.ts').runUrls,
+  runUrls: typeof import('./run-url.ts').runUrls,
   sizes: { source: string; browserRequestHeaders: number; hiddenResponseHeaders: number },
 ): void {
   const parentWindow = window.parent;

@@ -2,8 +2,8 @@
  * The run frame's document: a `<base>` for the API, the instrumentation, then the snippet.
  * Relative URLs in the snippet (fetch, EventSource, WebSocket) resolve against the base.
  */
-import { formatValue } from '../lib/format-value.ts';
-import { runUrls } from '../lib/run-url.ts';
+import { formatValue } from './format-value.ts';
+import { runUrls } from './run-url.ts';
 import { BROWSER_REQUEST_HEADERS_B, frameRuntime, HIDDEN_RESPONSE_HEADERS_B, SNIPPET_SOURCE_NAME, type FrameConfig } from './frame-runtime.ts';
 
 /** JSON that is safe inside a <script> element. */

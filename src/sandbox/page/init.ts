@@ -3,7 +3,7 @@
  * buttons, checks the companion server, and restores shared code. The editor (CodeMirror) and
  * the runner (frame, output, wire view) load on demand.
  */
-import { decodeCode, MAX_SHARED_CODE_BYTES, parseShareHash, shareHash, ShareTooLargeError } from '../lib/share-code.ts';
+import { decodeCode, MAX_SHARED_CODE_BYTES, parseShareHash, shareHash, ShareTooLargeError } from './share-code.ts';
 import { part, t, type SandboxHost } from './host.ts';
 
 const HEALTH_TIMEOUT_MS = 4000;

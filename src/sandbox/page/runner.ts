@@ -11,11 +11,13 @@
  * A sandbox with `data-start-faults` has them set on the run before the snippet starts, and the
  * fault panel acts on the run while it is live.
  */
-import { apiErrorValues, formatBytes, formatDuration, WireModel, type Lane, type WaitingRequest, type WireMark } from '../lib/wire-model.ts';
+import { apiErrorValues, formatBytes, formatDuration, WireModel, type Lane, type WaitingRequest, type WireMark } from './wire-model.ts';
 import { faultPanel, putFaults, type FaultTarget } from './fault-panel.ts';
-import { frameDocument } from './frame-document.ts';
+import { frameDocument } from '../frame/frame-document.ts';
 import { part, t, type SandboxHost } from './host.ts';
-import type { FrameBatch, FrameItem, HostMessage } from './protocol.ts';
+import type { FrameBatch, FrameItem, HostMessage } from '../protocol.ts';
+import { addStyle } from './add-style.ts';
+import runViewCss from './run-view.css?inline';
 
 /** No message from the frame for this long (it sends one every 500 ms): the snippet is stuck. */
 const STUCK_AFTER_MS = 3000;
@@ -40,6 +42,9 @@ const MAX_EVENT_ROWS = 60;
 /** Failed requests make the page ask the server whether it still knows the run, at most this often. */
 const RUN_CHECK_EVERY_MS = 5000;
 const MIN_TIMELINE_MS = 5000;
+
+// The styles of the nodes built below: they load with the runner, on the first Run.
+addStyle(runViewCss);
 
 function now(): number {
   return performance.timeOrigin + performance.now();
@@ -122,7 +127,6 @@ class Run {
   readonly t0 = now();
   readonly wire: WireModel;
   #lastSeen = now();
-  #stuck = false;
   #pendingLines: { level: string; text: string; at: number; uncaught: boolean }[] = [];
   #lineCount = 0;
   #droppedLines = 0;
@@ -136,10 +140,11 @@ class Run {
   #queued: QueueReason = false;
   /** The notice that explains the queue, shown again when a "not responding" notice ends. */
   #queueNotice = '';
+  /** The notice this run last showed ('' for none): #showNotice writes only a change. */
+  #notice = '';
   /** The waiting requests the notice is about: only they are marked as waiting for a connection. */
   #queuedMarks = new Set<WireMark>();
   #probe: { id: number; sent: number; marks: WireMark[] } | undefined;
-  #probeStuck = false;
   /** Requests a probe went past and came back from: the pool was not what held them. */
   #probed = new WeakSet<WireMark>();
   #wireDirty = true;
@@ -283,11 +288,7 @@ class Run {
 
   receive(batch: FrameItem[]): void {
     this.#lastSeen = now();
-    if (this.#stuck) {
-      this.#stuck = false;
-      delete this.host.root.dataset.stuck;
-      this.host.notice(this.#queued ? this.#queueNotice : '');
-    }
+    this.#showNotice();
     for (const item of batch) {
       const at = Math.max(0, item.t - this.t0);
       this.#quiet = item.k === 'alive';
@@ -302,7 +303,6 @@ class Run {
           if (this.#probe?.id === item.id) {
             for (const mark of this.#probe.marks) this.#probed.add(mark);
             this.#probe = undefined;
-            this.#probeStuck = false;
           }
           break;
         case 'log':
@@ -351,14 +351,9 @@ class Run {
     this.#state = 'stopped';
     this.#render();
     const { root } = this.host;
-    if (this.#stuck || this.#queued) {
-      // The "not responding" and "waiting for a connection" notices are about this run: they end with it.
-      this.#stuck = false;
-      this.#queued = false;
-      delete root.dataset.stuck;
-      delete root.dataset.queued;
-      this.host.notice('');
-    }
+    // The "not responding" and "waiting for a connection" notices are about this run: they end with it.
+    this.#queued = false;
+    this.#showNotice();
     this.#showState();
     (root.querySelector('[data-action="stop"]') as HTMLButtonElement).disabled = true;
   }
@@ -379,13 +374,12 @@ class Run {
     if (stuck.length) queued = 'page';
     else {
       stuck = waitedFor(PROBE_AFTER_MS).filter((request) => !request.held && !this.#probed.has(request.mark));
-      if (!stuck.length) this.#probeStuck = false;
-      else if (this.#probe && now() - this.#probe.sent > PROBE_TIMEOUT_MS) this.#probeStuck = true;
-      else if (!this.#probe && this.#port) {
+      const probeUnanswered = stuck.length > 0 && this.#probe !== undefined && now() - this.#probe.sent > PROBE_TIMEOUT_MS;
+      if (stuck.length && !this.#probe && this.#port) {
         this.#probe = { id: ++probes, sent: now(), marks: stuck.map((request) => request.mark) };
         this.#port.postMessage({ probe: this.#probe.id });
       }
-      if (this.#probeStuck && host.root.dataset.server !== 'offline') {
+      if (probeUnanswered && host.root.dataset.server !== 'offline') {
         queued = 'elsewhere';
         // Only those the stuck probe went with: a later request waits for its own probe.
         stuck = stuck.filter((request) => this.#probe?.marks.includes(request.mark));
@@ -398,14 +392,40 @@ class Run {
       const seconds = Math.floor((elapsed - Math.min(...stuck.map((request) => request.at))) / 1000);
       const key = queued === 'page' ? 'sandbox.wire.queued' : 'sandbox.wire.queued.elsewhere';
       this.#queueNotice = t(host, key, { seconds, count: streams, host: new URL(host.apiBase).host });
-      host.notice(this.#queueNotice);
-      host.root.dataset.queued = 'true';
-    } else if (this.#queued) {
-      host.notice('');
-      delete host.root.dataset.queued;
     }
     if (queued !== this.#queued) this.#wireDirty = true;
     this.#queued = queued;
+    this.#showNotice();
+  }
+
+  /**
+   * The snippet is not responding: no message from the frame for STUCK_AFTER_MS (it sends one
+   * every 500 ms), counted from when the server issued the run (until then the frame has nothing
+   * to run). Judged only while the run is running (a finished run renders only when the frame
+   * reports) and the page is visible (a hidden page's timers are throttled).
+   */
+  get #stuck(): boolean {
+    return this.#state === 'running' && this.#serverRun !== undefined && document.visibilityState === 'visible' && now() - this.#lastSeen > STUCK_AFTER_MS;
+  }
+
+  /**
+   * The one place the run's notice and its `data-stuck` and `data-queued` marks are written, from
+   * #stuck and #queued: "not responding" first, else why a request waits, else nothing. A notice
+   * is written only when it changes, so one the reader caused (Copy, Share) stays until then.
+   */
+  #showNotice(): void {
+    const { host } = this;
+    const stuck = this.#stuck;
+    const queued = this.#queued !== false;
+    const notice = stuck ? t(host, 'sandbox.state.stuck') : queued ? this.#queueNotice : '';
+    if (notice !== this.#notice) {
+      this.#notice = notice;
+      host.notice(notice);
+    }
+    for (const [name, on] of [['stuck', stuck], ['queued', queued]] as const) {
+      if (on && host.root.dataset[name] !== 'true') host.root.dataset[name] = 'true';
+      else if (!on && name in host.root.dataset) delete host.root.dataset[name];
+    }
   }
 
   /** Finished: the top level ended, no timer is left, and nothing is open on the wire. */
@@ -417,9 +437,8 @@ class Run {
   #showState(): void {
     const { root } = this.host;
     const state = this.#state;
-    const { open, pending } = this.wire.totals;
-    const text =
-      state === 'running' && open + pending > 0 ? t(this.host, 'sandbox.state.holding', { count: open + pending }) : t(this.host, `sandbox.state.${state}`);
+    const held = this.wire.held;
+    const text = state === 'running' && held > 0 ? t(this.host, 'sandbox.state.holding', { count: held }) : t(this.host, `sandbox.state.${state}`);
     root.dataset.run = state;
     if (text !== this.#stateText) {
       this.#stateText = text;
@@ -434,12 +453,7 @@ class Run {
   #render(): void {
     // Output first: the last line the snippet printed shows before the "not responding" notice.
     this.#flushOutput();
-    // Counted from when the server issued the run: until then the frame has nothing to run.
-    if (document.visibilityState === 'visible' && this.#serverRun !== undefined && !this.#stuck && now() - this.#lastSeen > STUCK_AFTER_MS) {
-      this.#stuck = true;
-      this.host.root.dataset.stuck = 'true';
-      this.host.notice(t(this.host, 'sandbox.state.stuck'));
-    }
+    this.#showNotice();
     if (this.#wireDirty || this.wire.live) this.#renderWire();
     if (this.#state !== 'stopped') {
       const state = this.#deriveState();
@@ -621,13 +635,19 @@ function explainQueues(): void {
   for (const run of runs.values()) run.explainQueue(starts.get(run.host.apiBase) ?? []);
 }
 
+/** How many runs on the page are active (running, not finished or stopped). */
+function activeRuns(): number {
+  let active = 0;
+  for (const run of runs.values()) if (run.active) active += 1;
+  return active;
+}
+
 /**
  * Follows the number of active runs: "Stop all" shows on every sandbox while two or more are
  * active, and the queue check ticks only while one is.
  */
 function updateActiveRuns(): void {
-  let active = 0;
-  for (const run of runs.values()) if (run.active) active += 1;
+  const active = activeRuns();
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-rl-sandbox] [data-action="stop-all"]')) button.hidden = active < 2;
   if (active > 0 && !queueTimer) queueTimer = setInterval(explainQueues, 1000);
   else if (active === 0 && queueTimer) {
@@ -674,11 +694,8 @@ export function stopRun(host: SandboxHost): void {
 
 /** Stops every run on the page; returns how many were active. */
 export function stopAll(): number {
-  let active = 0;
-  for (const [host, run] of runs) {
-    if (run.active) active += 1;
-    stopRun(host);
-  }
+  const active = activeRuns();
+  for (const host of [...runs.keys()]) stopRun(host);
   return active;
 }
 

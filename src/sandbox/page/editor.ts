@@ -1,7 +1,7 @@
 /**
  * The CodeMirror 6 editor, loaded when the reader starts editing. It takes the place of the
  * build-time highlighted block and keeps its look: same font, padding, tokenizer and token
- * colours (src/lib/highlight-code.ts gives the static block the same `tok-*` classes).
+ * colours (src/sandbox/build/highlight-code.ts gives the static block the same `tok-*` classes).
  * Escape then Tab leaves the editor (CodeMirror's tab focus mode). JavaScript is highlighted by
  * the stream-based mode: @lezer/javascript would cost about 30 KB gzip more (it carries the
  * TypeScript and JSX grammars), past the editor's 110 KB budget.

@@ -3,7 +3,7 @@
  * and recover its source text from Expressive Code's copy button.
  */
 
-import type { Faults } from '../../server/runs/faults.ts';
+import type { Faults } from '../../../server/runs/faults.ts';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
