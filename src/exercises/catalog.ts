@@ -181,7 +181,7 @@ export const EXERCISES: Exercise[] = [
     ...code('long-poll-loop'),
     checks: [
       { id: 'all-once', kind: 'all-once', params: { min: 8, except: ['stop'] } },
-      { id: 'no-gap', kind: 'no-gap-between-holds', params: { maxMs: 500 } },
+      { id: 'no-gap', kind: 'no-gap-between-holds', params: { maxMs: 800 } },
       { id: 'one-at-a-time', kind: 'one-at-a-time', params: { technique: 'long-poll' } },
       { id: 'stopped', kind: 'stopped-when-told', params: { technique: 'long-poll', stopType: 'stop' } },
     ],
@@ -441,8 +441,8 @@ export const EXERCISES: Exercise[] = [
     lesson: 'websocket-in-practice',
     title: { en: 'Answer an application ping', zh: '回应应用层 ping' },
     task: task(
-      'The Check publishes messages of type `ping` on the channel. Answer each within 500 ms with a publish of type `pong` that names the ping\'s id: `{"type":"publish","event":"pong","data":{"ping":"<id>"}}`. Close with 1000 at the `stop` message.',
-      '检查会在频道上发布类型为 `ping` 的消息。每条都要在 500 毫秒内回应：发布一条类型为 `pong`、写明该 ping 的 id 的消息：`{"type":"publish","event":"pong","data":{"ping":"<id>"}}`。收到 `stop` 消息时用 1000 关闭。',
+      'The Check publishes messages of type `ping` on the channel. Answer each at once (within 1 s) with a publish of type `pong` that names the ping\'s id: `{"type":"publish","event":"pong","data":{"ping":"<id>"}}`. Close with 1000 at the `stop` message.',
+      '检查会在频道上发布类型为 `ping` 的消息。每条都要立刻回应（1 秒之内）：发布一条类型为 `pong`、写明该 ping 的 id 的消息：`{"type":"publish","event":"pong","data":{"ping":"<id>"}}`。收到 `stop` 消息时用 1000 关闭。',
     ),
     channel: 'ex-ping',
     faults: {},
@@ -453,7 +453,7 @@ export const EXERCISES: Exercise[] = [
     timeBoundMs: 6000,
     ...code('ws-app-ping'),
     checks: [
-      { id: 'pongs', kind: 'answered-pings', params: { pingType: 'ping', withinMs: 500 } },
+      { id: 'pongs', kind: 'answered-pings', params: { pingType: 'ping', withinMs: 1000 } },
       { id: 'stopped', kind: 'stopped-when-told', params: { technique: 'ws', stopType: 'stop' } },
     ],
     hints: {

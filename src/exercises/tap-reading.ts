@@ -67,11 +67,18 @@ function parseHead(text: string): { line: string; headers: Map<string, string> }
   return { line, headers };
 }
 
+/**
+ * Faults that end a connection. The server may still record writes on it between the fault and
+ * its close (a message published while the socket is ending): those never reached the client.
+ */
+const CUTTING_FAULT = /^(dropAfter|drop-abrupt|drop-clean|restart$|held-output)/;
+
 const CHANNEL_OF_PATH = /^\/api\/(?:poll|long-poll|sse|ws|channels)\/([^/?]+)/;
 
 /** The run's requests, in the order they arrived, each with its answer, messages and end. */
 export function readRequests(tap: readonly TapEvent[]): TapRequest[] {
   const byConnection = new Map<string, TapRequest>();
+  const cut = new Set<string>();
   const order: TapRequest[] = [];
   for (const event of tap) {
     let request = byConnection.get(event.connection);
@@ -105,6 +112,8 @@ export function readRequests(tap: readonly TapEvent[]): TapRequest[] {
       const { line, headers } = parseHead(event.text ?? '');
       request.status = Number(line.split(' ')[1]);
       request.responseHeaders = headers;
+    } else if (event.kind === 'fault' && CUTTING_FAULT.test(event.fault ?? '')) {
+      cut.add(event.connection);
     } else if (event.kind === 'close') {
       request.closeSeq = event.seq;
       request.closeAt = timeOf(event);
@@ -113,7 +122,7 @@ export function readRequests(tap: readonly TapEvent[]): TapRequest[] {
     } else if (event.kind === 'body' || event.kind === 'sse' || event.kind === 'ws-frame') {
       const text = event.kind === 'ws-frame' ? event.frame?.text : event.text;
       // A WebSocket client's own publish frames carry no envelope; only what the server sends does.
-      if (event.direction === 'out') {
+      if (event.direction === 'out' && !cut.has(event.connection)) {
         for (const envelope of envelopesIn(text)) request.delivered.push({ ...envelope, seq: event.seq, at: timeOf(event), connection: event.connection });
       }
     }
