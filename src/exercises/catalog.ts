@@ -425,7 +425,7 @@ export const EXERCISES: Exercise[] = [
     timeBoundMs: 8000,
     ...code('ws-reconnect'),
     checks: [
-      { id: 'delay', kind: 'reconnect-delay', params: { minMs: 200, maxMs: 2000 } },
+      { id: 'delay', kind: 'reconnect-delay', params: { minMs: 100, maxMs: 2500 } },
       { id: 'resumed', kind: 'resumed-from-last-id', params: { technique: 'ws', via: 'since' } },
       { id: 'all-once', kind: 'all-once', params: { min: 8, except: ['stop'] } },
     ],

@@ -4,6 +4,7 @@ let lastId = null;
 let source;
 let timer;
 
+// Restarted by every message: it fires only when the stream has gone quiet.
 function watch() {
   clearTimeout(timer);
   timer = setTimeout(() => {
@@ -17,7 +18,6 @@ function open() {
   // A new EventSource cannot set Last-Event-ID itself: pass the last id in the URL.
   const query = lastId === null ? '' : `?lastEventId=${encodeURIComponent(lastId)}`;
   source = new EventSource(`/api/sse/${CHANNEL}${query}`);
-  source.onopen = watch;
   source.onmessage = (event) => {
     watch();
     if (seen.has(event.lastEventId)) return;
