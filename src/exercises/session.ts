@@ -101,10 +101,18 @@ export async function runCheck(exercise: CodeExercise, code: string, io: Session
   const doneLogged = new Promise<void>((resolve) => {
     done = resolve;
   });
-  const program = io.runCode(code, run, channel, (line) => {
-    output.push(line);
-    if (line.text.trim() === DONE_LINE) done();
-  });
+  let program: { stop(): void };
+  try {
+    program = io.runCode(code, run, channel, (line) => {
+      output.push(line);
+      if (line.text.trim() === DONE_LINE) done();
+    });
+  } catch (error) {
+    // The code did not even start (a syntax error): nothing will come, so the Check ends now.
+    output.push({ level: 'error', text: `Uncaught ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, at: Date.now() });
+    program = { stop() {} };
+    done();
+  }
 
   const finishedAt: (number | undefined)[] = exercise.script.map(() => undefined);
   // The script's own requests end with the Check: a publish held back by a latency fault is not waited for.

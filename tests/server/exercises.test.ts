@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EXERCISES, type CodeExercise } from '../../src/exercises/catalog.ts';
 import type { CheckReport } from '../../src/exercises/checks.ts';
-import { checkExercise, HARNESS_CONFIG } from '../unit/exercises/harness.ts';
+import { runCheck } from '../../src/exercises/session.ts';
+import { checkExercise, HARNESS_CONFIG, nodeRuntime } from '../unit/exercises/harness.ts';
 import { startServer, type TestServer } from './helpers.ts';
 
 const CODE_EXERCISES = EXERCISES.filter((exercise): exercise is CodeExercise => exercise.kind === 'code');
@@ -34,4 +35,32 @@ describe('the exercises against the real server', { concurrency: true }, () => {
       assert.notEqual(starter.report.state, 'passed');
     });
   }
+});
+
+describe('a Check', () => {
+  it('ends at once, wrong, when the code does not even parse, with the error in its output', async () => {
+    const server = await startServer(HARNESS_CONFIG);
+    try {
+      const exercise = CODE_EXERCISES.find((e) => e.id === 'ws-close-reason') as CodeExercise;
+      const started = Date.now();
+      const { evidence, report } = await runCheck(exercise, 'const socket = new WebSocket(;', { base: server.url, fetch, ...nodeRuntime(server.url) });
+      assert.ok(Date.now() - started < exercise.timeBoundMs / 2, 'it did not wait for the time bound');
+      assert.equal(report.state, 'wrong');
+      assert.ok(report.results.every((r) => r.state === 'failed'));
+      assert.match(evidence.output[0]?.text ?? '', /^Uncaught SyntaxError: /);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('says the server is unreachable, not wrong or timed out, when nothing answers', async () => {
+    const gone = await startServer(HARNESS_CONFIG);
+    const base = gone.url;
+    await gone.close();
+    const exercise = CODE_EXERCISES[0] as CodeExercise;
+    const { report, evidence } = await runCheck(exercise, exercise.solution, { base, fetch, ...nodeRuntime(base) });
+    assert.equal(report.state, 'unreachable');
+    assert.equal(evidence.unreachable, true);
+    assert.deepEqual(report.results, []);
+  });
 });
