@@ -37,6 +37,7 @@ export type ScriptStep =
   | { after: StepTrigger; publish: { count: number; everyMs: number; type?: string } }
   | { after: StepTrigger; faults: Partial<Faults> };
 
+/** An exercise checked by running the reader's code against a run: by the tap and the output. */
 export interface CodeExercise {
   id: string;
   kind: 'code';
@@ -58,8 +59,10 @@ export interface CodeExercise {
   hints: Record<string, Text>;
 }
 
+/** The techniques a quiz answer names. */
 export type TechniqueChoice = 'poll' | 'long-poll' | 'sse' | 'ws';
 
+/** One scenario of a quiz, its right answer and why. */
 export interface QuizScenario {
   id: string;
   prompt: Text;
@@ -68,6 +71,7 @@ export interface QuizScenario {
   explanation: Text;
 }
 
+/** An exercise of choices, checked without the server. */
 export interface QuizExercise {
   id: string;
   kind: 'quiz';
@@ -78,6 +82,7 @@ export interface QuizExercise {
   scenarios: QuizScenario[];
 }
 
+/** Any exercise of the course. */
 export type Exercise = CodeExercise | QuizExercise;
 
 function code(id: string): { starter: string; solution: string } {
@@ -95,6 +100,7 @@ function task(en: string, zh: string): Text {
   return { en: `${en}\n\n${CONTRACT.en}`, zh: `${zh}\n\n${CONTRACT.zh}` };
 }
 
+/** Every exercise, grouped by lesson in the course's order. */
 export const EXERCISES: Exercise[] = [
   {
     id: 'polling-cursor',

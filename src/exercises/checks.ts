@@ -14,6 +14,7 @@ import type { Faults } from '../../server/runs/faults.ts';
 import type { TapEvent } from '../../server/runs/tap.ts';
 import { clientRequests, countLogged, jsonFrames, publishedMessages, readRequests, timeOf, type SeenMessage, type TapRequest } from './tap-reading.ts';
 
+/** One line the reader's code logged, as the sandbox frame reports it. */
 export interface OutputLine {
   level: 'log' | 'info' | 'warn' | 'error';
   text: string;
@@ -62,10 +63,13 @@ export type CheckSpec =
   | { id: string; kind: 'reconnect-delay'; params: { minMs: number; maxMs: number } }
   | { id: string; kind: 'answered-pings'; params: { pingType: string; withinMs: number } };
 
+/** The name of a check's predicate. */
 export type CheckKind = CheckSpec['kind'];
 
+/** The values a sentence names: ids, counts, times in seconds since the Check started, waits in ms. */
 export type Values = Record<string, string | number>;
 
+/** One check's verdict over one Check's evidence. */
 export interface CheckResult {
   id: string;
   kind: CheckKind;
@@ -78,6 +82,7 @@ export interface CheckResult {
 /** The overall state of one Check: wrong, timed out and unreachable are told apart. */
 export type OverallState = 'passed' | 'wrong' | 'timed-out' | 'unreachable';
 
+/** Every check's verdict, and the Check's overall state. */
 export interface CheckReport {
   state: OverallState;
   results: CheckResult[];
@@ -413,9 +418,22 @@ const PREDICATES: { [K in CheckKind]: Predicate<K> } = {
   },
 };
 
-/** Evaluates one check over the evidence. */
+function readingOf(evidence: Evidence): Reading {
+  return {
+    evidence,
+    requests: readRequests(evidence.tap),
+    channel: evidence.channel,
+    at: (ms) => Math.round((ms - evidence.startedAt) / 100) / 10,
+  };
+}
+
+function evaluate(spec: CheckSpec, reading: Reading): CheckResult {
+  return (PREDICATES[spec.kind] as Predicate<typeof spec.kind>)(spec as never, reading);
+}
+
+/** Evaluates one check over the evidence (whatever its overall state). */
 export function evaluateCheck(spec: CheckSpec, evidence: Evidence): CheckResult {
-  return evaluateChecks([spec], evidence).results[0] as CheckResult;
+  return evaluate(spec, readingOf(evidence));
 }
 
 /**
@@ -425,13 +443,8 @@ export function evaluateCheck(spec: CheckSpec, evidence: Evidence): CheckResult 
  */
 export function evaluateChecks(specs: readonly CheckSpec[], evidence: Evidence): CheckReport {
   if (evidence.unreachable) return { state: 'unreachable', results: [] };
-  const reading: Reading = {
-    evidence,
-    requests: readRequests(evidence.tap),
-    channel: evidence.channel,
-    at: (ms) => Math.round((ms - evidence.startedAt) / 100) / 10,
-  };
-  const results = specs.map((spec) => (PREDICATES[spec.kind] as Predicate<typeof spec.kind>)(spec as never, reading));
+  const reading = readingOf(evidence);
+  const results = specs.map((spec) => evaluate(spec, reading));
   const passed = results.every((check) => check.state === 'passed');
   return { state: passed ? 'passed' : evidence.timedOut ? 'timed-out' : 'wrong', results };
 }

@@ -28,12 +28,14 @@ export const MAX_ATTEMPTS = 1_000_000;
 
 const STATES: readonly OverallState[] = ['passed', 'wrong', 'timed-out', 'unreachable'];
 
+/** A check's last result, as kept: enough to show its sentence again. */
 export interface CheckProgress {
   state: 'passed' | 'failed';
   key: string;
   values: Record<string, string | number>;
 }
 
+/** One exercise's progress. */
 export interface ExerciseProgress {
   /** The last Check's state; absent until the first Check (the code alone was kept). */
   state?: OverallState;
@@ -48,6 +50,7 @@ export interface ExerciseProgress {
   answers?: Record<string, string>;
 }
 
+/** What localStorage holds and Export writes. */
 export interface ProgressFile {
   version: typeof PROGRESS_VERSION;
   exercises: Record<string, ExerciseProgress>;

@@ -17,6 +17,7 @@ export const DONE_LINE = 'done';
 /** How long the Check keeps watching after `done`: a request sent right after it still counts. */
 export const SETTLE_MS = 400;
 
+/** What a Check needs from where it runs: the page's frame and EventSource, or Node's in CI. */
 export interface SessionIo {
   /** The API's origin, such as `http://127.0.0.1:3000`. */
   base: string;

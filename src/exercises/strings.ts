@@ -115,6 +115,7 @@ const EN = {
   'check.answered-pings.unanswered': '{{missed}} of the {{count}} pings got no pong within {{within}} ms: {{ids}}.',
 };
 
+/** A key of the exercises' strings. */
 export type ExerciseStringKey = keyof typeof EN;
 
 const ZH: Record<ExerciseStringKey, string> = {
@@ -226,6 +227,7 @@ const ZH: Record<ExerciseStringKey, string> = {
   'check.answered-pings.unanswered': '{{count}} 个 ping 中有 {{missed}} 个没有在 {{within}} 毫秒内得到 pong：{{ids}}。',
 };
 
+/** Both languages' strings, for the parity test and for pages that hand them to a script. */
 export const EXERCISE_STRINGS: Readonly<Record<'en' | 'zh-CN', Readonly<Record<ExerciseStringKey, string>>>> = { en: EN, 'zh-CN': ZH };
 
 /** The strings in a page's language: `en` or `zh-CN` (any case). */
