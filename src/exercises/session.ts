@@ -14,8 +14,10 @@ import type { CodeExercise, ScriptStep } from './catalog.ts';
 
 /** The line that ends a Check early: the exercises' output contract asks the code to log it last. */
 export const DONE_LINE = 'done';
-/** How long the Check keeps watching after `done`: a request sent right after it still counts. */
-export const SETTLE_MS = 400;
+/** How long the Check keeps watching after `done` at least: a request sent right after it still counts. */
+export const SETTLE_MS = 300;
+/** How long it waits at most after `done` for the client's connections to show as closed in the tap. */
+export const SETTLE_MAX_MS = 1500;
 
 /** What a Check needs from where it runs: the page's frame and EventSource, or Node's in CI. */
 export interface SessionIo {
@@ -156,7 +158,20 @@ export async function runCheck(exercise: CodeExercise, code: string, io: Session
     timer = setTimeout(() => resolve('timeout'), exercise.timeBoundMs);
   });
   const ended = await Promise.race([doneLogged.then(() => 'done' as const), bound]);
-  if (ended === 'done') await sleep(SETTLE_MS);
+  if (ended === 'done') {
+    // A close the client made just before `done` reaches the tap a moment later, on a busy machine later still.
+    const closed = () => {
+      const open = new Set<string>();
+      for (const event of tap) {
+        if (event.technique === 'publish') continue;
+        if (event.kind === 'request-head') open.add(event.connection);
+        else if (event.kind === 'close') open.delete(event.connection);
+      }
+      return open.size === 0;
+    };
+    await sleep(SETTLE_MS);
+    await Promise.race([until(closed), sleep(SETTLE_MAX_MS - SETTLE_MS)]);
+  }
   clearTimeout(timer);
   const endedAt = Date.now();
   finished = true;
