@@ -124,9 +124,16 @@ export function nodeRuntime(base: string): Pick<SessionIo, 'openTap' | 'runCode'
   };
 }
 
-/** One Check of an exercise's starter or solution against the server at `base`. */
+/**
+ * One Check of an exercise's starter or solution against the server at `base`. The Check's own
+ * requests (runs, faults, publishes, the tap) go to the same server by another name, so that
+ * Node's fetch keeps them on other sockets than the code's, as a browser keeps a sandbox
+ * frame's apart from its page's: a fault that cuts the code's socket never cuts the Check's.
+ */
 export function checkExercise(exercise: CodeExercise, which: 'starter' | 'solution', base: string): Promise<{ evidence: Evidence; report: CheckReport }> {
-  return runCheck(exercise, exercise[which], { base, fetch, ...nodeRuntime(base) });
+  const checkBase = new URL(base);
+  checkBase.hostname = 'localhost';
+  return runCheck(exercise, exercise[which], { base: checkBase.origin, fetch, ...nodeRuntime(base) });
 }
 
 /** The server settings a harness needs: every exercise publishes from 127.0.0.1 at once. */
