@@ -115,9 +115,9 @@ export const EXERCISES: Exercise[] = [
     faults: {},
     script: [
       { after: {}, publish: { count: 5, everyMs: 30 } },
-      { after: { ms: 800 }, publish: { count: 5, everyMs: 30 } },
-      { after: { ms: 1600 }, publish: { count: 5, everyMs: 30 } },
+      { after: { ms: 1200 }, publish: { count: 5, everyMs: 30 } },
       { after: { ms: 2400 }, publish: { count: 5, everyMs: 30 } },
+      { after: { ms: 3600 }, publish: { count: 5, everyMs: 30 } },
       { after: { step: 3, ms: 800 }, publish: { count: 1, everyMs: 0, type: 'stop' } },
     ],
     timeBoundMs: 8000,
@@ -143,13 +143,13 @@ export const EXERCISES: Exercise[] = [
     lesson: 'polling',
     title: { en: 'Back off when nothing is new', zh: '没有新消息时退避' },
     task: task(
-      'The Check refuses your first 4 polls with 503, publishes 3 messages after 2.5 s, then a `stop`. Wait 100 ms after news; after an error or an answer with nothing new, wait twice as long as last time, up to 800 ms. Leave out jitter here, so that the Check can read your waits.',
-      '检查会用 503 拒绝你的前 4 次轮询，2.5 秒后发布 3 条消息，然后发一条 `stop`。收到新消息后等 100 毫秒；遇到错误或没有新内容的回答，就把等待时间翻倍，最多 800 毫秒。这里先不加随机抖动，好让检查读出你的等待时间。',
+      'The Check refuses your first 4 polls with 503, publishes 3 messages after 4 s, then a `stop`. Wait 100 ms after news; after an error or an answer with nothing new, wait twice as long as last time, up to 800 ms. Leave out jitter here, so that the Check can read your waits.',
+      '检查会用 503 拒绝你的前 4 次轮询，4 秒后发布 3 条消息，然后发一条 `stop`。收到新消息后等 100 毫秒；遇到错误或没有新内容的回答，就把等待时间翻倍，最多 800 毫秒。这里先不加随机抖动，好让检查读出你的等待时间。',
     ),
     channel: 'ex-backoff',
     faults: { refuseReconnects: { status: 503, count: 4 } },
     script: [
-      { after: { ms: 2500 }, publish: { count: 3, everyMs: 30 } },
+      { after: { ms: 4000 }, publish: { count: 3, everyMs: 30 } },
       { after: { step: 0, ms: 1500 }, publish: { count: 1, everyMs: 0, type: 'stop' } },
     ],
     timeBoundMs: 9000,
@@ -204,11 +204,11 @@ export const EXERCISES: Exercise[] = [
     lesson: 'long-polling',
     title: { en: 'Back off on errors, not on timeouts', zh: '出错才退避，超时不退避' },
     task: task(
-      'The Check refuses your first 4 long polls with 503. After an error, wait 200 ms, then twice as long after each further error, up to 800 ms; after a 204 or an answer with messages, ask again at once. Messages come after 4 s, then a `stop`.',
-      '检查会用 503 拒绝你的前 4 次长轮询。出错后先等 200 毫秒，之后每再错一次就翻倍，最多 800 毫秒；收到 204 或带消息的回答后立刻再问。4 秒后会有消息，然后是 `stop`。',
+      'The Check refuses your first 5 long polls with 503. After an error, wait 200 ms, then twice as long after each further error, up to 800 ms; after a 204 or an answer with messages, ask again at once. Messages come after 4 s, then a `stop`.',
+      '检查会用 503 拒绝你的前 5 次长轮询。出错后先等 200 毫秒，之后每再错一次就翻倍，最多 800 毫秒；收到 204 或带消息的回答后立刻再问。4 秒后会有消息，然后是 `stop`。',
     ),
     channel: 'ex-long-backoff',
-    faults: { refuseReconnects: { status: 503, count: 4 } },
+    faults: { refuseReconnects: { status: 503, count: 5 } },
     script: [
       { after: { ms: 4000 }, publish: { count: 3, everyMs: 30 } },
       { after: { step: 0, ms: 1000 }, publish: { count: 1, everyMs: 0, type: 'stop' } },

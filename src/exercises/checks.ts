@@ -253,8 +253,9 @@ const PREDICATES: { [K in CheckKind]: Predicate<K> } = {
     if (waits.length === 0) return result(spec, false, 'tooFew', {});
     const longest = Math.round(Math.max(...waits.map((wait) => wait.ms)));
     const values = { longest, cap: spec.params.capMs };
-    // Three quarters of the cap again of slack for late timers: a wait that doubled past the cap is still caught.
-    return longest <= spec.params.capMs * 1.75 ? result(spec, true, 'passed', values) : result(spec, false, 'over', values);
+    // A busy machine makes timers late by up to a second: a wait past twice the cap means the
+    // doubling went on (the exercises' scripts keep it going long enough to reach four times).
+    return longest <= spec.params.capMs * 2 + 200 ? result(spec, true, 'passed', values) : result(spec, false, 'over', values);
   },
 
   'interval-reset'(spec, reading) {
@@ -266,8 +267,9 @@ const PREDICATES: { [K in CheckKind]: Predicate<K> } = {
       // News after a backed-off wait: the next wait must be back at the base.
       if (outcomeOf(wait.after) !== 'news' || before.ms < spec.params.baseMs * 2 - 40) continue;
       const values = { at: reading.at(endOf(wait.after, reading.evidence)), wait: Math.round(wait.ms), before: Math.round(before.ms), base: spec.params.baseMs };
-      // Back at the base, give or take late timers: nearer the base than the cap.
-      return wait.ms <= (spec.params.baseMs + spec.params.capMs) / 2 ? result(spec, true, 'passed', values) : result(spec, false, 'notReset', values);
+      // Back at the base, give or take late timers: nearer the base than the cap, or well under the wait before.
+      const reset = wait.ms <= (spec.params.baseMs + spec.params.capMs) / 2 || wait.ms <= before.ms * 0.6;
+      return reset ? result(spec, true, 'passed', values) : result(spec, false, 'notReset', values);
     }
     return result(spec, false, 'notSeen', {});
   },
@@ -293,7 +295,12 @@ const PREDICATES: { [K in CheckKind]: Predicate<K> } = {
       if (last) {
         const named = namedId(request, spec.params.via);
         if (named.id === undefined) return result(spec, false, 'missing', { via: spec.params.via, at: reading.at(request.at), last: last.id });
-        if (named.id !== last.id) return result(spec, false, 'wrong', { via: named.how, id: named.id, last: last.id });
+        // The server may have written a message or two on the old connection while the client was
+        // already leaving it: any id of the last connection that delivered something resumes from
+        // where the client was (a replay it has seen is only dropped again); an older id, or one
+        // never sent, is wrong.
+        const fromLast = delivered.some((message) => message.connection === last.connection && message.id === named.id);
+        if (!fromLast) return result(spec, false, 'wrong', { via: named.how, id: named.id, last: last.id });
         resumes += 1;
         const after = request.delivered;
         shown = { via: named.how, id: named.id, count: after.length, first: after[0]?.id ?? '-', last: after.at(-1)?.id ?? '-' };
