@@ -222,7 +222,7 @@ export const EXERCISES: Exercise[] = [
       { id: 'all-once', kind: 'all-once', params: { min: 3, except: ['stop'] } },
     ],
     hints: {
-      grow: { en: 'A refused request fails in a millisecond: asking again at once turns every client into a flood. Count the failures and wait `100 * 2 ** failures` ms.', zh: '被拒绝的请求一毫秒就失败了：立刻重试会让每个客户端都变成洪水。记下失败次数，等待 `100 * 2 ** failures` 毫秒。' },
+      grow: { en: 'A refused request fails in a millisecond: asking again at once turns every client into a flood. Count the failures and wait `100 * 2 ** failures` ms.', zh: '被拒绝的请求一毫秒就失败了：立刻重试，每个客户端都会变成一股请求洪流。记下失败次数，等待 `100 * 2 ** failures` 毫秒。' },
       capped: { en: 'Cap the wait: `Math.min(800, ...)`.', zh: '给等待时间封顶：`Math.min(800, ...)`。' },
       reset: { en: 'Set the failure count back to 0 after a success, and ask again at once.', zh: '成功后把失败次数清零，并立刻再问。' },
       'all-once': { en: 'Keep the cursor across errors.', zh: '出错时保留 cursor。' },

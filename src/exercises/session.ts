@@ -57,13 +57,18 @@ export async function runCheck(exercise: CodeExercise, code: string, io: Session
     const issued = await io.fetch(`${io.base}/api/runs`, { method: 'POST' });
     if (issued.status !== 201) return unreachable();
     run = ((await issued.json()) as { run: string }).run;
-    if (Object.keys(exercise.faults).length > 0) {
-      const set = await io.fetch(`${io.base}/api/runs/${run}/faults`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(exercise.faults) });
-      if (set.status !== 200) throw new Error(`the exercise's faults were refused: ${await set.text()}`);
-    }
-  } catch (error) {
-    if (error instanceof Error && error.message.startsWith("the exercise's faults")) throw error;
+  } catch {
     return unreachable();
+  }
+  const endRun = () => io.fetch(`${io.base}/api/runs/${run}`, { method: 'DELETE' }).catch(() => {});
+  if (Object.keys(exercise.faults).length > 0) {
+    const set = await io.fetch(`${io.base}/api/runs/${run}/faults`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(exercise.faults) }).catch(() => undefined);
+    if (!set) return unreachable();
+    // A fault the server refuses is a mistake in the catalog, not the reader's: say so loudly.
+    if (set.status !== 200) {
+      await endRun();
+      throw new Error(`exercise ${exercise.id}: the server refused its faults: ${await set.text()}`);
+    }
   }
 
   // Everything from here waits on tap events: a step starts when the client's requests say so.
@@ -98,7 +103,10 @@ export async function runCheck(exercise: CodeExercise, code: string, io: Session
       () => resolve(undefined),
     );
   });
-  if (!tapOpened) return unreachable();
+  if (!tapOpened) {
+    await endRun();
+    return unreachable();
+  }
 
   let done: () => void = () => {};
   const doneLogged = new Promise<void>((resolve) => {
@@ -186,6 +194,6 @@ export async function runCheck(exercise: CodeExercise, code: string, io: Session
   program.stop();
   scriptAbort.abort();
   await script;
-  await io.fetch(`${io.base}/api/runs/${run}`, { method: 'DELETE' }).catch(() => {});
+  await endRun();
   return { evidence, report: evaluateChecks(exercise.checks, evidence) };
 }
