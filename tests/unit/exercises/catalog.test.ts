@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { codeModule, CODE_MODULE } from '../../../scripts/exercise-code.ts';
+import { applyFaults, NO_FAULTS } from '../../../server/runs/faults.ts';
 import { EXERCISES, exercisesOf, type LessonSlug, type Text } from '../../../src/exercises/catalog.ts';
 
 const TECHNIQUE_PAGES: LessonSlug[] = ['polling', 'long-polling', 'sse', 'sse-reconnection', 'websocket', 'websocket-in-practice'];
@@ -48,6 +49,31 @@ describe('the exercise catalog', () => {
         if (step.after.step !== undefined) assert.ok(step.after.step < i, `${exercise.id} step ${i} waits for step ${step.after.step}`);
       });
       assert.match(exercise.solution, /console\.log\('done'\)/, `${exercise.id}: the solution logs done`);
+    }
+  });
+
+  it('asks only for faults the server takes, before the Check and on the way', () => {
+    for (const exercise of EXERCISES) {
+      if (exercise.kind !== 'code') continue;
+      let faults = applyFaults(NO_FAULTS, exercise.faults);
+      for (const step of exercise.script) if ('faults' in step) faults = applyFaults(faults, step.faults);
+      assert.ok(faults);
+    }
+  });
+
+  it('publishes the message a check waits for: a stop, a ping', () => {
+    for (const exercise of EXERCISES) {
+      if (exercise.kind !== 'code') continue;
+      const types = new Set(exercise.script.flatMap((step) => ('publish' in step ? [step.publish.type ?? 'message'] : [])));
+      for (const check of exercise.checks) {
+        if (check.kind === 'stopped-when-told') assert.ok(types.has(check.params.stopType), `${exercise.id}: ${check.params.stopType}`);
+        if (check.kind === 'answered-pings') assert.ok(types.has(check.params.pingType), `${exercise.id}: ${check.params.pingType}`);
+        if (check.kind === 'all-once' && check.params.source !== 'acks') {
+          const published = exercise.script.reduce((sum, step) => sum + ('publish' in step && !(check.params.except ?? []).includes(step.publish.type ?? 'message') ? step.publish.count : 0), 0);
+          assert.equal(published, check.params.min, `${exercise.id}: the script publishes the messages all-once counts`);
+        }
+      }
+      assert.notEqual(exercise.starter, exercise.solution);
     }
   });
 
