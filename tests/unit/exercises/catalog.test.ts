@@ -69,7 +69,7 @@ describe('the exercise catalog', () => {
         if (check.kind === 'stopped-when-told') assert.ok(types.has(check.params.stopType), `${exercise.id}: ${check.params.stopType}`);
         if (check.kind === 'answered-pings') assert.ok(types.has(check.params.pingType), `${exercise.id}: ${check.params.pingType}`);
         if (check.kind === 'all-once' && check.params.source !== 'acks') {
-          const published = exercise.script.reduce((sum, step) => sum + ('publish' in step && !(check.params.except ?? []).includes(step.publish.type ?? 'message') ? step.publish.count : 0), 0);
+          const published: number = exercise.script.reduce((sum, step) => sum + ('publish' in step && !(check.params.except ?? []).includes(step.publish.type ?? 'message') ? step.publish.count : 0), 0);
           assert.equal(published, check.params.min, `${exercise.id}: the script publishes the messages all-once counts`);
         }
       }
