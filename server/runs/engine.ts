@@ -85,8 +85,11 @@ export class RunEngine {
   readonly #links = new WeakMap<object, RunLink>();
   /** Requests that name a live run (for CORS on `Origin: null`), tapped or not. */
   readonly #runOf = new WeakMap<IncomingMessage, Run>();
-  /** Messages sent on each TCP connection of a run's polls, for dropAfter. */
-  readonly #socketMessages = new WeakMap<Duplex, number>();
+  /**
+   * Messages sent on each TCP connection of a run's polls, for dropAfter. Counted per run: a
+   * kept-alive connection that carries another run's polls next starts again from 0.
+   */
+  readonly #socketMessages = new WeakMap<Duplex, { run: Run; sent: number }>();
   /** Open connections attached to any run: while 0, the transports skip every lookup. */
   #attached = 0;
   #cleanCuts: CleanCuts | undefined;
@@ -241,13 +244,14 @@ export class RunEngine {
         // dropAfter counts per TCP connection, across its requests: past it, cut instead of answering.
         const messages = pageMessages(text);
         if (messages > 0) {
-          const sent = this.#socketMessages.get(socket) ?? 0;
+          const counted = this.#socketMessages.get(socket);
+          const sent = counted?.run === run ? counted.sent : 0;
           if (sent >= dropAfter) {
             link.fault(`dropAfter ${dropAfter}`);
             link.cut('abrupt');
             return res;
           }
-          this.#socketMessages.set(socket, sent + messages);
+          this.#socketMessages.set(socket, { run, sent: sent + messages });
         }
       }
       if (link.held) {

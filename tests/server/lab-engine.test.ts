@@ -410,6 +410,30 @@ describe('the lab engine: faults', () => {
     agent.destroy();
   });
 
+  it('dropAfter counts per run: a kept-alive connection that served another run\'s polls starts again from 0', async () => {
+    const [first, second] = [await newRun(server), await newRun(server)];
+    await putFaults(server, first, { dropAfter: 1 });
+    await putFaults(server, second, { dropAfter: 1 });
+    const published = await publish(server, 'fault-drop-shared', { n: 1 });
+    await publish(server, 'fault-drop-shared', { n: 2 });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const get = (run: string) =>
+      new Promise<number | 'cut'>((resolve) => {
+        const req = http.get(`${server.url}/api/poll/fault-drop-shared?run=${run}&limit=1&since=${published.id}`, { agent }, (res) => {
+          sockets.add(res.socket);
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', () => resolve('cut'));
+      });
+    assert.equal(await get(first), 200, 'the first run\'s first message passes');
+    assert.equal(await get(second), 200, 'the second run on the same connection has sent nothing yet');
+    assert.equal(sockets.size, 1, 'both polls went over one kept-alive connection');
+    assert.equal(await get(second), 'cut', 'its second message would pass dropAfter 1');
+    agent.destroy();
+  });
+
   it('historyLimit answers a resume from an older id with the gap signal', async () => {
     const run = await newRun(server);
     const first = await publish(server, 'fault-history', { n: 0 });
