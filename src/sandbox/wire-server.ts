@@ -48,6 +48,12 @@ export interface ServerConnection {
 
 /** Marks kept per server connection, as the browser's lanes keep MAX_MARKS. */
 const MAX_SERVER_MARKS = 200;
+/**
+ * How far apart the two clocks may still be after clockOffset: half the round trip of POST
+ * /api/runs, and the frame's clock against the page's. A browser lane that ended this little
+ * before a server connection started may still be the one that opened it.
+ */
+const CLOCK_SLACK_MS = 1000;
 /** The run parameter the frame puts last in the query of every API URL (src/lib/run-url.ts). */
 const RUN_PARAMETER = /[?&]run=[^&#]*$/;
 
@@ -91,8 +97,9 @@ export function serverMatchKey(technique: Technique, head: string): string {
  *   - HTTP requests: the one lane of that method and path (polling is many requests, one lane);
  *   - SSE and WebSocket: first a lane that has no server connection yet, in the order the lanes
  *     started (the n-th `new EventSource(url)` is the n-th connection to url); else, for SSE,
- *     a lane whose last connection has ended and that the browser has not closed: EventSource
- *     reconnecting by itself on the same lane. A second WebSocket needs a lane of its own.
+ *     a lane whose last connection has ended and that the browser had not closed yet (give or
+ *     take CLOCK_SLACK_MS): EventSource reconnecting by itself on the same lane. A second
+ *     WebSocket needs a lane of its own.
  * Derived anew on every call, so a lane the frame reports after the server's first event is
  * matched on the next render.
  */
@@ -110,7 +117,7 @@ export function matchConnections(lanes: readonly Pick<Lane, 'key' | 'match' | 's
       if (!chosen && connection.technique === 'sse') {
         chosen = candidates.find((lane) => {
           const last = taken.get(lane.key)?.at(-1);
-          return last?.end !== undefined && last.end <= connection.start && (lane.end === undefined || lane.end >= connection.start);
+          return last?.end !== undefined && last.end <= connection.start && (lane.end === undefined || lane.end + CLOCK_SLACK_MS >= connection.start);
         });
       }
     }

@@ -199,7 +199,7 @@ export class WireView {
         this.#tableWrap.hidden = !state.table;
         this.#tableSignature = '';
       }
-      button.setAttribute('aria-pressed', String(state[name as 'paused' | 'follow' | 'table']));
+      button.setAttribute('aria-pressed', String(name === 'pause' ? state.paused : state[name as 'follow' | 'table']));
       this.render(true);
     });
     filters.addEventListener('change', (event) => {

@@ -113,13 +113,19 @@ describe('matching server connections to browser lanes', () => {
     assert.deepEqual([...matchConnections(lanes, connections)], [['a', 'sse #1'], ['b', 'sse #2'], ['c', 'sse #1']]);
   });
 
+  it('gives a reconnect to a lane the browser closed a moment before, as the two clocks may be that far apart', () => {
+    const lanes = [lane('sse #1', 'sse', 'sse /api/sse/clock', 0, 3710)];
+    const connections = [connection('a', 'sse', 'sse /api/sse/clock', 10, 1750), connection('b', 'sse', 'sse /api/sse/clock', 3750)];
+    assert.deepEqual([...matchConnections(lanes, connections)], [['a', 'sse #1'], ['b', 'sse #1']]);
+  });
+
   it('leaves alone a connection no lane can take: a second WebSocket, an EventSource the browser closed, another path', () => {
     const lanes = [lane('ws #1', 'ws', 'ws /api/echo', 0), lane('sse #2', 'sse', 'sse /api/sse/a', 0, 300)];
     const connections = [
       connection('w1', 'echo', 'ws /api/echo', 5, 100),
       connection('w2', 'echo', 'ws /api/echo', 200),
       connection('s1', 'sse', 'sse /api/sse/a', 5, 250),
-      connection('s2', 'sse', 'sse /api/sse/a', 900),
+      connection('s2', 'sse', 'sse /api/sse/a', 1900),
       connection('x', 'poll', 'http GET /api/poll/b', 5),
     ];
     assert.deepEqual([...matchConnections(lanes, connections)], [['w1', 'ws #1'], ['s1', 'sse #2']]);
