@@ -222,7 +222,10 @@ export class ServerModel {
         const { method, target } = requestLine(head);
         const last = headerValue(head, 'Last-Event-ID');
         const text = `${method} ${target} · ${say('server.head', { bytes: size })}${last !== undefined ? ` · Last-Event-ID: ${last}` : ''}`;
-        return { text, detail: head.trimEnd() };
+        // The URL as the reader wrote it, as everywhere in the wire view; the bytes count the run= too.
+        const [first = '', ...rest] = head.trimEnd().split('\r\n');
+        const version = first.split(' ')[2] ?? 'HTTP/1.1';
+        return { text, detail: [`${method} ${target} ${version}`, ...rest].join('\r\n') };
       }
       case 'response-head': {
         const head = event.text ?? '';

@@ -73,6 +73,7 @@ describe('the server model', () => {
     assert.deepEqual(sse.marks.map((mark) => mark.at), [300, 400, 500, 600, 600]);
     assert.match(sse.marks[0]?.text ?? '', /Last-Event-ID: 1-9/);
     assert.match(sse.marks[0]?.detail ?? '', /^Host: localhost$/m);
+    assert.match(sse.marks[0]?.detail ?? '', /^GET \/api\/sse\/clock HTTP\/1\.1$/m);
     assert.equal(sse.marks[2]?.text, 'id: 1-10 · event: tick · data: {} (32 B)');
     assert.equal(sse.marks[3]?.text, '⚡ the fault took effect here: drop (abrupt)');
     assert.equal(sse.marks[4]?.text, 'cut abruptly by a fault (no clean end)');
