@@ -12,6 +12,26 @@ import { MAX_SAVED_ITEMS } from './saved-run.ts';
 
 /** How long a tap stays open after its run stopped or finished: the server's last events come after the browser's. */
 const TAP_LINGER_MS = 2000;
+/**
+ * Taps the page holds open at once. Each is one of the six HTTP/1.1 connections a browser
+ * opens to a host, in the page's pool (the frames' requests have a pool of their own): with a
+ * tap per running sandbox, a page of many sandboxes would leave none for POST /api/runs. Past
+ * this, the tap open longest waits (the newest Run is the one the reader watches), and opens
+ * again when one closes; the events it missed are replayed from what the server keeps.
+ */
+const MAX_OPEN_TAPS = 3;
+
+/** Feeds with an open EventSource, oldest first, and those waiting for a free one. */
+const connected: TapFeed[] = [];
+const waiting: TapFeed[] = [];
+
+function release(feed: TapFeed): void {
+  const index = connected.indexOf(feed);
+  if (index >= 0) connected.splice(index, 1);
+  const queued = waiting.indexOf(feed);
+  if (queued >= 0) waiting.splice(queued, 1);
+  while (connected.length < MAX_OPEN_TAPS && waiting.length) (waiting.shift() as TapFeed).connect();
+}
 
 export type TapListener = (event: TapEvent) => void;
 
@@ -22,6 +42,8 @@ export class TapFeed {
   #lastSeq = 0;
   #ended = false;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Its run no longer runs: the feed closes TAP_LINGER_MS after it connects. */
+  #closing = false;
   /** The newest MAX_SAVED_ITEMS events, oldest first: what Save run writes. */
   readonly events: TapEvent[] = [];
 
@@ -29,11 +51,24 @@ export class TapFeed {
     this.#url = new URL(`api/runs/${run}/tap`, apiBase);
   }
 
-  /** Opens the stream (again), unless the run has ended on the server. */
+  /** Opens the stream (again), unless the run has ended on the server; past MAX_OPEN_TAPS, another waits for it. */
   open(): void {
     clearTimeout(this.#closeTimer);
     this.#closeTimer = undefined;
+    this.#closing = false;
+    if (this.#source || this.#ended || waiting.includes(this)) return;
+    if (connected.length >= MAX_OPEN_TAPS) {
+      const oldest = connected[0] as TapFeed;
+      oldest.#disconnect();
+      waiting.push(oldest);
+    }
+    this.connect();
+  }
+
+  /** Opens the EventSource now (MAX_OPEN_TAPS is the caller's to keep). */
+  connect(): void {
     if (this.#source || this.#ended) return;
+    connected.push(this);
     const source = new EventSource(this.#url);
     source.addEventListener('tap', (message) => {
       const event = JSON.parse((message as MessageEvent<string>).data) as TapEvent;
@@ -50,10 +85,16 @@ export class TapFeed {
       this.close();
     });
     this.#source = source;
+    if (this.#closing) {
+      this.#closeTimer = undefined;
+      this.closeSoon();
+    }
   }
 
   /** Closes the stream after TAP_LINGER_MS (`open()` before then keeps it). */
   closeSoon(): void {
+    // A feed waiting for a free connection catches up when it gets one, then closes.
+    this.#closing = true;
     if (!this.#source || this.#closeTimer) return;
     this.#closeTimer = setTimeout(() => this.close(), TAP_LINGER_MS);
   }
@@ -61,8 +102,15 @@ export class TapFeed {
   close(): void {
     clearTimeout(this.#closeTimer);
     this.#closeTimer = undefined;
+    this.#disconnect();
+    release(this);
+  }
+
+  #disconnect(): void {
     this.#source?.close();
     this.#source = undefined;
+    const index = connected.indexOf(this);
+    if (index >= 0) connected.splice(index, 1);
   }
 
   /** Follows new events; returns the unsubscribe function. */
