@@ -164,6 +164,8 @@ const DESCRIPTIONS = {
   'sandbox.wire.table.kind': 'Table column: kind of event.',
   'sandbox.wire.table.summary': 'Table column: what happened.',
   'sandbox.wire.table.bytes': 'Table column: bytes on the wire, headers included.',
+  'sandbox.wire.table.up': 'Table cell, direction: from the browser to the server (short).',
+  'sandbox.wire.table.down': 'Table cell, direction: from the server to the browser (short).',
   'sandbox.wire.side.browser': 'Which side: the browser (what the page saw).',
   'sandbox.wire.side.server': 'Which side: the server (the run’s tap).',
   'sandbox.wire.server.totals': 'Appended to the totals: bytes the server counted. {{bytesIn}} to the browser, {{bytesOut}} from it.',

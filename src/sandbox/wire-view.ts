@@ -546,7 +546,7 @@ export class WireView {
     for (const row of shown) {
       const tr = el('tr', '');
       tr.dataset.side = row.side;
-      const way = row.way === undefined ? '' : this.#say(`filter.${row.way}`);
+      const way = row.way === undefined ? '' : this.#say(`table.${row.way}`);
       for (const value of [seconds(row.at), this.#say(`side.${row.side}`), row.connection, way, row.kind, row.summary, row.bytes === undefined ? '' : formatBytes(row.bytes)]) {
         tr.append(el('td', '', value));
       }
