@@ -271,6 +271,7 @@ class Run {
       code: this.host.code,
       faults: [...this.#savedFaults],
       startedAt: new Date(this.t0).toISOString(),
+      t0: this.t0,
       clockOffsetMs: this.#clockOffset,
       browser: [...this.#savedItems],
       server: [...(this.#tap?.events ?? [])],

@@ -34,8 +34,10 @@ export interface SavedRun {
   title: string;
   code: string;
   faults: SavedFaults[];
-  /** When Run was pressed (ISO); the browser items' `t` are epoch ms on the same clock. */
+  /** When Run was pressed (ISO), for people. */
   startedAt: string;
+  /** When Run was pressed, in epoch ms to the fraction: the browser items' `t` count on the same clock. */
+  t0: number;
   /** Server clock minus browser clock, in ms (wire-server.ts clockOffset). */
   clockOffsetMs: number;
   browser: WireItem[];
@@ -106,6 +108,7 @@ export function parseSavedRun(source: string): ParsedRun {
     text(root.title, 'title');
     text(root.code, 'code');
     time(root.startedAt, 'startedAt');
+    number(root.t0, 't0');
     number(root.clockOffsetMs, 'clockOffsetMs');
     list(root.faults, 'faults').forEach((entry, i) => {
       const field = `faults[${i}]`;

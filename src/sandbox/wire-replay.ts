@@ -44,7 +44,7 @@ export async function openRun(host: SandboxHost, file: File): Promise<void> {
 function replay(host: SandboxHost, run: SavedRun): void {
   stopRun(host);
   const { root } = host;
-  const t0 = Date.parse(run.startedAt);
+  const { t0 } = run;
   const say = (key: string, values?: Record<string, string | number>) => t(host, `sandbox.wire.${key}`, values);
   const wire = new WireModel(t0, host.apiBase, say);
   for (const item of run.browser) wire.add(item);

@@ -506,9 +506,7 @@ export class WireView {
     const { wire } = this.#source;
     const state = this.#state;
     const rows: TableRow[] = [];
-    const laneOf = new Map<ServerConnection, string>();
     for (const lane of wire.lanes) {
-      for (const connection of byLane.get(lane.key) ?? []) laneOf.set(connection, lane.label);
       if (!state.kinds.has(lane.kind)) continue;
       for (const mark of lane.marks) {
         const way = browserWay(mark);
@@ -516,14 +514,16 @@ export class WireView {
         rows.push({ at: mark.at, side: 'browser', connection: lane.label, way, kind: this.#say(`kind.${lane.kind}`), summary: mark.note ? `${mark.text} — ${mark.note}` : mark.text, bytes: undefined });
       }
     }
-    const serverConnections = [...[...byLane.values()].flat(), ...alone];
-    for (const connection of serverConnections) {
-      const laneLabel = laneOf.get(connection);
-      const kind = laneLabel !== undefined ? (wire.lanes.find((lane) => lane.label === laneLabel)?.kind ?? kindOfTechnique(connection)) : kindOfTechnique(connection);
-      if (!state.kinds.has(kind)) continue;
+    // A server connection is named as its browser lane is, so both sides of one connection read alike.
+    const server: [ServerConnection, Lane | undefined][] = [
+      ...wire.lanes.flatMap((lane) => (byLane.get(lane.key) ?? []).map((connection): [ServerConnection, Lane] => [connection, lane])),
+      ...alone.map((connection): [ServerConnection, undefined] => [connection, undefined]),
+    ];
+    for (const [connection, lane] of server) {
+      if (!state.kinds.has(lane?.kind ?? kindOfTechnique(connection))) continue;
       for (const mark of connection.marks) {
         if (!this.#serverShown(mark)) continue;
-        rows.push({ at: mark.at, side: 'server', connection: connection.label, way: mark.way, kind: mark.kind, summary: mark.text, bytes: mark.bytes });
+        rows.push({ at: mark.at, side: 'server', connection: lane?.label ?? connection.label, way: mark.way, kind: mark.kind, summary: mark.text, bytes: mark.bytes });
       }
     }
     rows.sort((a, b) => a.at - b.at);
