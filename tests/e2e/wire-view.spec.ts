@@ -149,6 +149,28 @@ for (const language of LANGUAGES) {
   });
 }
 
+test('a long poll the server holds shows as held, then released with its reason, on the lane of its path, bytes counted with headers', async ({ page }) => {
+  await page.goto('/zh-cn/playground/');
+  const sandbox = page.locator('[data-rl-sandbox]').first();
+  await replaceCode(
+    page,
+    sandbox,
+    [
+      "const channel = 'held-' + Math.random().toString(36).slice(2);",
+      'const res = await fetch(`/api/long-poll/${channel}?timeout=1`);',
+      "console.log('released', res.status);",
+    ].join('\n'),
+  );
+  await action(sandbox, 'run').click();
+  await expect(output(sandbox)).toContainText('released 204');
+  const lane = wire(sandbox).locator('.rl-sb-lane[data-kind="fetch"]');
+  await expect(lane).toHaveCount(1);
+  await expect(serverSide(lane).locator('.rl-wv-event[data-kind="hold"]')).toHaveText(/挂起：暂时没有新消息/);
+  await expect(serverSide(lane).locator('.rl-wv-event[data-kind="release"]')).toHaveText(/释放：等待超时/);
+  await expect(serverSide(lane).locator('.rl-wv-event[data-kind="response-head"]')).toContainText('HTTP/1.1 204 No Content');
+  await expect(serverSide(lane).locator('.rl-wv-side')).toHaveText(/^服务器 · ↑ \d+ B ↓ \d+ B，含头部$/);
+});
+
 test('a reader saves a run and replays it in another sandbox and on the Chinese page, with the same server events and no request to the server; a broken file gets a clear error', async ({ page }) => {
   await page.goto('/lessons/websocket/');
   const echo = page.locator('[data-rl-sandbox]').first();
