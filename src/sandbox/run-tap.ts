@@ -33,8 +33,10 @@ function release(feed: TapFeed): void {
   while (connected.length < MAX_OPEN_TAPS && waiting.length) (waiting.shift() as TapFeed).connect();
 }
 
+/** Told each new tap event, once. */
 export type TapListener = (event: TapEvent) => void;
 
+/** One run's tap, followed by one EventSource while the page has a free slot for it (MAX_OPEN_TAPS). */
 export class TapFeed {
   readonly #url: URL;
   #source: EventSource | undefined;

@@ -7,7 +7,9 @@
 import type { TapEvent } from '../../server/runs/tap.ts';
 import type { WireItem } from './protocol.ts';
 
+/** What a run file's `format` says. */
 export const RUN_FORMAT = 'realtime-lab-run';
+/** The version this page writes and reads; a later format bumps it. */
 export const RUN_VERSION = 1;
 /** The largest run file "Open run…" reads: a run keeps at most MAX_SAVED_* items of each side. */
 export const MAX_RUN_FILE_BYTES = 5 * 1024 * 1024;
@@ -27,6 +29,7 @@ export interface SavedFaults {
   faults: Record<string, unknown>;
 }
 
+/** A run as Save run writes it. */
 export interface SavedRun {
   format: typeof RUN_FORMAT;
   version: typeof RUN_VERSION;
@@ -51,6 +54,7 @@ export type RunFileProblem =
   | { problem: 'notJson' }
   | { problem: 'field'; field: string; expected: 'format' | 'version' | 'text' | 'number' | 'list' | 'object' | 'time' | 'kind' | 'direction' };
 
+/** What parseSavedRun answers. */
 export type ParsedRun = { ok: true; run: SavedRun } | ({ ok: false } & RunFileProblem);
 
 const WIRE_KINDS: ReadonlySet<string> = new Set(['fetch', 'xhr', 'sse', 'ws']);
@@ -147,6 +151,23 @@ export function parseSavedRun(source: string): ParsedRun {
   } catch (error) {
     if (error instanceof Invalid) return { ok: false, problem: 'field', field: error.field, expected: error.expected };
     throw error;
+  }
+}
+
+/**
+ * The run as the text of its file, at most MAX_RUN_FILE_BYTES (`limit`), so that Open run reads
+ * every file Save run writes: while it is larger, the oldest tenth of the longer side goes (a
+ * frame's text and a body are kept up to 2 KB each, so 5000 events can pass the limit).
+ */
+export function runFileText(run: SavedRun, limit = MAX_RUN_FILE_BYTES): string {
+  let fitted = run;
+  for (;;) {
+    const text = JSON.stringify(fitted, null, 1);
+    if (new TextEncoder().encode(text).byteLength <= limit) return text;
+    const side = fitted.server.length >= fitted.browser.length ? 'server' : 'browser';
+    const items: unknown[] = fitted[side];
+    if (items.length === 0) return text;
+    fitted = { ...fitted, [side]: items.slice(Math.ceil(items.length / 10)) };
   }
 }
 

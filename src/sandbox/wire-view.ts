@@ -12,7 +12,7 @@
 import './wire-view.css';
 import { formatBytes, formatDuration, type Lane, type LaneKind, type WireMark, type WireModel } from '../lib/wire-model.ts';
 import { part, t, type SandboxHost } from './host.ts';
-import { runFileName, type SavedRun } from './saved-run.ts';
+import { runFileName, runFileText, type SavedRun } from './saved-run.ts';
 import { frameAnatomy } from './wire-anatomy.ts';
 import { matchConnections, type ServerConnection, type ServerMark, type ServerModel, type Way } from './wire-server.ts';
 
@@ -95,6 +95,7 @@ interface TableRow {
   bytes: number | undefined;
 }
 
+/** One run's wire view in a sandbox: draws it from its source on `render()`, until a new Run or replay takes the sandbox. */
 export class WireView {
   readonly #host: SandboxHost;
   readonly #source: WireSource;
@@ -221,7 +222,7 @@ export class WireView {
 
   #save(): void {
     const run = this.#source.save();
-    const url = URL.createObjectURL(new Blob([JSON.stringify(run, null, 1)], { type: 'application/json' }));
+    const url = URL.createObjectURL(new Blob([runFileText(run)], { type: 'application/json' }));
     const link = document.createElement('a');
     link.href = url;
     link.download = runFileName(this.#host.id, run.startedAt);

@@ -1,7 +1,7 @@
 /** Saved runs: what "Open run…" accepts, and which field it names when a file is not a run. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_RUN_FILE_BYTES, parseSavedRun, RUN_FORMAT, RUN_VERSION, runFileName } from '../../../src/sandbox/saved-run.ts';
+import { MAX_RUN_FILE_BYTES, parseSavedRun, RUN_FORMAT, RUN_VERSION, runFileName, runFileText, type SavedRun } from '../../../src/sandbox/saved-run.ts';
 
 function run(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -52,6 +52,20 @@ describe('parseSavedRun', () => {
       assert.deepEqual(parseSavedRun(JSON.stringify(run(overrides))), { ok: false, problem: 'field', field, expected }, JSON.stringify(overrides));
     }
     assert.deepEqual(parseSavedRun('[1, 2]'), { ok: false, problem: 'field', field: 'file', expected: 'object' });
+  });
+
+  it('writes a run larger than the limit without its oldest events, so Open run reads every file Save run writes', () => {
+    const base = run() as unknown as SavedRun;
+    const event = (base.server[0] as SavedRun['server'][number]);
+    const big = { ...base, server: Array.from({ length: 400 }, (_, i) => ({ ...event, seq: i + 1, text: 'x'.repeat(2048) })) };
+    const text = runFileText(big, 200_000);
+    assert.ok(Buffer.byteLength(text) <= 200_000);
+    const parsed = parseSavedRun(text);
+    assert.equal(parsed.ok, true);
+    const kept = parsed.ok ? parsed.run.server : [];
+    assert.ok(kept.length > 50 && kept.length < 400);
+    assert.equal(kept.at(-1)?.seq, 400, 'the newest events are kept');
+    assert.equal(runFileText(base), JSON.stringify(base, null, 1));
   });
 
   it('names a file after the sandbox and the time it ran, without characters file systems refuse', () => {
