@@ -182,6 +182,7 @@ class Run {
     part(root, 'output').replaceChildren();
     part(root, 'totals').textContent = '';
     this.#view = new WireView(host, {
+      live: true,
       wire: this.wire,
       get server() {
         return run.#server;

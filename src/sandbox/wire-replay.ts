@@ -67,7 +67,7 @@ function replay(host: SandboxHost, run: SavedRun): void {
       return row;
     }),
   );
-  const view = new WireView(host, { wire, server, queued: () => false, elapsed: () => end + REPLAY_TAIL_MS, save: () => run });
+  const view = new WireView(host, { live: false, wire, server, queued: () => false, elapsed: () => end + REPLAY_TAIL_MS, save: () => run });
   const code = document.createElement('details');
   code.className = 'rl-wv-code';
   code.dataset.replayCode = '';

@@ -25,6 +25,8 @@ const LANE_KINDS: readonly LaneKind[] = ['fetch', 'xhr', 'sse', 'ws'];
 
 /** What a view shows: a live run's models, or a saved run's. */
 export interface WireSource {
+  /** A run under way (its events are news for the live region), not a replay. */
+  readonly live: boolean;
   readonly wire: WireModel;
   /** The server's side, once the run's tap is followed (none when the server issued no run). */
   readonly server: ServerModel | undefined;
@@ -294,7 +296,7 @@ export class WireView {
 
   #announce(count: number): void {
     const now = performance.now();
-    if (!this.#state.follow) {
+    if (!this.#state.follow || !this.#source.live) {
       // Only while following the tail: what came before is not announced later.
       this.#announced = count;
       return;
