@@ -332,7 +332,7 @@ export class WireView {
     }
     if (!entries.length) return;
     container.querySelector('.rl-sb-empty')?.remove();
-    const redraw: { root: HTMLElement; entry: (typeof entries)[number]; keepBottom: boolean[] }[] = [];
+    const redraw: { root: HTMLElement; entry: (typeof entries)[number] }[] = [];
     for (const entry of entries) {
       let view = this.#laneViews.get(entry.key);
       if (!view) {
@@ -356,19 +356,20 @@ export class WireView {
         continue;
       }
       view.signature = signature;
-      // Layout is read for every lane before any is rebuilt, and once after all of them (see runner.ts's history).
-      const lists = [...view.root.querySelectorAll<HTMLElement>('.rl-sb-events, .rl-wv-events')];
-      redraw.push({ root: view.root, entry, keepBottom: lists.map((list) => this.#state.follow && list.scrollTop + list.clientHeight >= list.scrollHeight - 4) });
+      redraw.push({ root: view.root, entry });
     }
-    const built = redraw.map(({ root, entry, keepBottom }) => ({ lists: this.#renderLane(root, entry.lane, entry.kind, entry.connections, elapsed, span), keepBottom }));
-    for (const { lists, keepBottom } of built) lists.forEach((list, i) => {
-      if (keepBottom[i] ?? this.#state.follow) list.scrollTop = list.scrollHeight;
-    });
+    if (!redraw.length) return;
+    // Layout is read once before the lanes are rebuilt and once after (a read after each rebuild
+    // made the browser lay out the page once per lane). Following the tail keeps the view at its
+    // end, if the reader left it there; scrolled up to read, it stays put.
+    const atEnd = container.scrollTop + container.clientHeight >= container.scrollHeight - 4;
+    const lists = redraw.flatMap(({ root, entry }) => this.#renderLane(root, entry.lane, entry.kind, entry.connections, elapsed, span));
+    if (this.#state.follow && atEnd) container.scrollTop = container.scrollHeight;
     // A list that scrolls must be reachable by keyboard (axe: scrollable-region-focusable); one that does not, need not be a tab stop.
-    for (const { lists } of built) for (const list of lists) if (list.scrollHeight > list.clientHeight) list.tabIndex = 0;
+    for (const list of lists) if (list.scrollHeight > list.clientHeight) list.tabIndex = 0;
   }
 
-  /** Rebuilds one lane: the browser's side, then the server's; returns its lists, to scroll. */
+  /** Rebuilds one lane: the browser's side, then the server's; returns its lists. */
   #renderLane(root: HTMLElement, lane: Lane | undefined, kind: LaneKind, connections: ServerConnection[], elapsed: number, span: number): HTMLElement[] {
     const focused = root.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.wvOpen : undefined;
     root.dataset.kind = kind;
@@ -557,9 +558,9 @@ export class WireView {
     }
     table.append(caption, head, body);
     const wrap = this.#tableWrap;
-    const keepBottom = state.follow;
+    const atEnd = wrap.scrollTop + wrap.clientHeight >= wrap.scrollHeight - 4;
     wrap.replaceChildren(table);
-    if (keepBottom) wrap.scrollTop = wrap.scrollHeight;
+    if (state.follow && atEnd) wrap.scrollTop = wrap.scrollHeight;
   }
 }
 
