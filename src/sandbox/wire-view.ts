@@ -527,7 +527,7 @@ export class WireView {
       if (!state.kinds.has(lane?.kind ?? kindOfTechnique(connection))) continue;
       for (const mark of connection.marks) {
         if (!this.#serverShown(mark)) continue;
-        rows.push({ at: mark.at, side: 'server', connection: lane?.label ?? connection.label, way: mark.way, kind: mark.kind, summary: mark.text, bytes: mark.bytes });
+        rows.push({ at: mark.at, side: 'server', connection: lane?.label ?? connection.label, way: mark.way, kind: this.#say(`tap.${mark.kind}`), summary: mark.text, bytes: mark.bytes });
       }
     }
     rows.sort((a, b) => a.at - b.at);

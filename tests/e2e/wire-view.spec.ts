@@ -317,7 +317,8 @@ test('filters, Pause, Follow the tail and the table mode work, and the live regi
   await expect(table.locator('caption')).toContainText(/\d+ earlier events/);
   await expect(table.locator('tbody tr')).toHaveCount(300);
   await expect(table.locator('tbody tr[data-side="browser"]').first()).toBeVisible();
-  await expect(table.locator('tbody tr[data-side="server"]', { hasText: 'ws-frame' }).first().locator('td').nth(6)).toHaveText(/^\d+ B$/);
+  const frameRow = table.locator('tbody tr[data-side="server"]', { hasText: 'WebSocket frame' }).first();
+  await expect(frameRow.locator('td').nth(6)).toHaveText(/^\d+ B$/);
   await tools.locator('input[data-wv-control]').uncheck();
   await expect(table.locator('tbody tr', { hasText: '↓ close' })).toHaveCount(0);
   await tools.locator('input[data-wv-control]').check();
