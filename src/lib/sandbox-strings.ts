@@ -152,6 +152,7 @@ const DESCRIPTIONS = {
   'sandbox.wire.view.saved': 'After Save run. {{name}} is the file name.',
   'sandbox.wire.view.new': 'While paused: how many events came since. {{count}}.',
   'sandbox.wire.view.live': 'Live announcement while following the tail, at most every few seconds. {{count}}.',
+  'sandbox.wire.view.tapWaiting': 'Shown while this run’s server side waits: the page follows at most {{max}} runs’ taps at once, the newest first.',
   'sandbox.wire.filter.legend': 'Legend of the wire view filters.',
   'sandbox.wire.filter.up': 'Filter and direction: bytes from the browser to the server.',
   'sandbox.wire.filter.down': 'Filter and direction: bytes from the server to the browser.',

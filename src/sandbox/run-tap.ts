@@ -19,7 +19,7 @@ const TAP_LINGER_MS = 2000;
  * this, the tap open longest waits (the newest Run is the one the reader watches), and opens
  * again when one closes; the events it missed are replayed from what the server keeps.
  */
-const MAX_OPEN_TAPS = 3;
+export const MAX_OPEN_TAPS = 3;
 
 /** Feeds with an open EventSource, oldest first, and those waiting for a free one. */
 const connected: TapFeed[] = [];
@@ -113,6 +113,11 @@ export class TapFeed {
     this.#source = undefined;
     const index = connected.indexOf(this);
     if (index >= 0) connected.splice(index, 1);
+  }
+
+  /** Whether the feed waits for one of the page's MAX_OPEN_TAPS, its run still to be followed. */
+  get waiting(): boolean {
+    return waiting.includes(this) && !this.#closing;
   }
 
   /** Follows new events; returns the unsubscribe function. */

@@ -16,7 +16,7 @@ import { faultPanel, putFaults, type FaultTarget } from './fault-panel.ts';
 import { frameDocument } from './frame-document.ts';
 import { part, t, type SandboxHost } from './host.ts';
 import type { FrameBatch, FrameItem, HostMessage, WireItem } from './protocol.ts';
-import { TapFeed } from './run-tap.ts';
+import { MAX_OPEN_TAPS, TapFeed } from './run-tap.ts';
 import { MAX_SAVED_ITEMS, RUN_FORMAT, RUN_VERSION, type SavedFaults, type SavedLine, type SavedRun } from './saved-run.ts';
 import { clockOffset, ServerModel } from './wire-server.ts';
 import { WireView } from './wire-view.ts';
@@ -190,6 +190,7 @@ class Run {
       queued: (mark) => this.#queuedMarks.has(mark),
       elapsed: () => now() - this.t0,
       save: () => this.#save(),
+      tapWaiting: () => (this.#tap?.waiting ? MAX_OPEN_TAPS : undefined),
     });
     this.#showState();
     (root.querySelector('[data-action="stop"]') as HTMLButtonElement).disabled = false;

@@ -36,6 +36,8 @@ export interface WireSource {
   elapsed(): number;
   /** The run as a file, for Save run. */
   save(): SavedRun;
+  /** While the server's side waits for a free tap (run-tap.ts MAX_OPEN_TAPS): how many the page follows. */
+  tapWaiting?(): number | undefined;
 }
 
 /** What the reader chose to see: kept per sandbox across its Runs and replays. */
@@ -179,10 +181,12 @@ export class WireView {
     filters.append(check('way', 'up', this.#say('filter.up'), state.ways.has('up')), check('way', 'down', this.#say('filter.down'), state.ways.has('down')));
     filters.append(check('control', 'control', this.#say('filter.control'), state.control));
 
+    const waitingNote = el('p', 'rl-wv-waiting');
+    waitingNote.dataset.wvWaiting = '';
     const live = el('p', 'rl-wv-sr');
     live.setAttribute('role', 'status');
     live.dataset.wvLive = '';
-    tools.append(buttons, filters, live);
+    tools.append(buttons, filters, waitingNote, live);
 
     buttons.addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-wv]');
@@ -269,6 +273,11 @@ export class WireView {
     const totalsPart = part(this.#host.root, 'totals');
     if (totalsPart.textContent !== text) totalsPart.textContent = text;
     part(this.#host.root, 'sizes').hidden = false;
+
+    const max = this.#source.tapWaiting?.();
+    const waitingNote = this.#tools.querySelector('[data-wv-waiting]') as HTMLElement;
+    const waitingText = max === undefined ? '' : this.#say('view.tapWaiting', { max });
+    if (waitingNote.textContent !== waitingText) waitingNote.textContent = waitingText;
 
     const count = this.#eventCount();
     const state = this.#state;

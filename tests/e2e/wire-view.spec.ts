@@ -327,3 +327,25 @@ test('filters, Pause, Follow the tail and the table mode work, and the live regi
   await expect(wire(sandbox)).toBeVisible();
   await expect(sandbox.locator('[data-wire-table]')).toBeHidden();
 });
+
+test('past three live runs on a page, the oldest run’s server side waits, says so, and catches up when a newer run stops', async ({ page }) => {
+  await page.goto('/playground/');
+  const sandboxes = page.locator('[data-rl-sandbox]');
+  const code = "new EventSource('/api/sse/clock').addEventListener('tick', (event) => console.log('tick', event.lastEventId));";
+  for (let i = 0; i < 4; i++) {
+    await replaceCode(page, sandboxes.nth(i), code);
+    await action(sandboxes.nth(i), 'run').press('Enter');
+    await expect(output(sandboxes.nth(i))).toContainText('tick');
+  }
+  const oldest = sandboxes.nth(0);
+  const waitingNote = oldest.locator('[data-wv-waiting]');
+  await expect(waitingNote).toHaveText(/follows at most 3 runs at once/);
+  for (let i = 1; i < 4; i++) await expect(sandboxes.nth(i).locator('[data-wv-waiting]')).toHaveText('');
+  const chunks = serverSide(wire(oldest).locator('.rl-sb-lane[data-kind="sse"]')).locator('.rl-wv-event[data-kind="sse"]');
+  const before = await chunks.count();
+  await action(sandboxes.nth(3), 'stop').click();
+  await expect(waitingNote).toHaveText('');
+  await expect.poll(() => chunks.count()).toBeGreaterThan(before + 1);
+  await oldest.locator('[data-action="stop-all"]').click();
+});
+
