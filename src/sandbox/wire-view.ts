@@ -123,6 +123,8 @@ export class WireView {
       state = { kinds: new Set(LANE_KINDS), ways: new Set(['up', 'down']), control: true, paused: false, follow: true, table: false };
       states.set(host, state);
     }
+    // A new Run or replay starts drawing: a pause was about the run before.
+    state.paused = false;
     this.#state = state;
     current.set(host, this);
     const container = part(host.root, 'wire');
@@ -140,7 +142,8 @@ export class WireView {
     this.#tableWrap.setAttribute('role', 'region');
     this.#tableWrap.setAttribute('aria-label', `${this.#say('table.caption')}: ${part(host.root, 'title').textContent ?? ''}`);
     container.after(this.#tableWrap);
-    container.addEventListener('click', (event) => this.#toggle(event));
+    // One handler per container, the current view's: the container outlives the views of each Run.
+    container.onclick = (event) => this.#toggle(event);
   }
 
   #say(key: string, values?: Record<string, string | number>): string {

@@ -64,7 +64,12 @@ for (const language of LANGUAGES) {
     test('a reader runs a WebSocket snippet and opens, from the keyboard, a client frame’s anatomy (masked, with its key) and a server frame’s (not masked)', async ({ page }) => {
       await page.goto(language.websocket);
       const sandbox = page.locator('[data-rl-sandbox]').first();
+      // Run twice: the second Run's view is the one that answers the keyboard.
       await action(sandbox, 'run').click();
+      await expect(output(sandbox)).toContainText('echo: hello');
+      const first = await sandbox.getAttribute('data-run-id');
+      await action(sandbox, 'run').click();
+      await expect.poll(async () => [null, first].includes(await sandbox.getAttribute('data-run-id'))).toBe(false);
       await expect(output(sandbox)).toContainText('echo: hello');
       const lane = wire(sandbox).locator('.rl-sb-lane[data-kind="ws"]');
       await expect(lane).toHaveCount(1);
