@@ -10,6 +10,10 @@
  * same sandbox ends it (DELETE /api/runs/:run), and so does the page when it goes (pagehide).
  * A sandbox with `data-start-faults` has them set on the run before the snippet starts, and the
  * fault panel acts on the run while it is live.
+ *
+ * The wire view (wire-view.ts) shows both sides: the frame's reports, and the run's tap (one
+ * subscription, run-tap.ts, which the fault panel reads too) put on the page's clock with the
+ * offset measured on POST /api/runs. Each Run keeps what Save run writes (saved-run.ts).
  */
 import { apiErrorValues, WireModel, type WaitingRequest, type WireMark } from '../lib/wire-model.ts';
 import { faultPanel, putFaults, type FaultTarget } from './fault-panel.ts';
