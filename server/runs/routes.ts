@@ -1,7 +1,7 @@
 /**
  * The runs API:
  *
- *   POST   /api/runs                 a new run: 201 { run, expires }
+ *   POST   /api/runs                 a new run: 201 { run, expires, now }
  *   GET    /api/runs/:run/tap        the run's tap, as SSE (kept events first, then live ones)
  *   GET    /api/runs/:run/faults     the faults in force
  *   PUT    /api/runs/:run/faults     sets any of the faults; answers those in force
@@ -63,8 +63,11 @@ export function createRunRoutes(options: RunRoutesOptions) {
 
   router.post('/', (req, res) => {
     // A sandbox frame (Origin: null) cannot ask for a run: its page asks, and hands the id in.
-    const issued = registry.issue(clientAddress(req));
-    sendJson(res, 201, JSON.stringify(issued), { 'Cache-Control': 'no-store' });
+    const now = Date.now();
+    const issued = registry.issue(clientAddress(req), now);
+    // `now`, the server's clock in epoch ms: the page puts the tap's times on its own clock with
+    // it (the Date header says the same to the second only).
+    sendJson(res, 201, JSON.stringify({ ...issued, now }), { 'Cache-Control': 'no-store' });
   });
 
   router.get('/:run/tap', (req, res) => {

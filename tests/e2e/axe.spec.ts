@@ -95,6 +95,15 @@ for (const { url, sandboxes: count } of pages) {
           await expect(sandboxes.nth(i).locator('[data-panels]')).toBeVisible();
         }
         await Promise.all(Array.from({ length: count }, (_, i) => expect(output(sandboxes.nth(i))).not.toBeEmpty({ timeout: SANDBOX_TIMEOUT_MS })));
+        // The wire view's controls in their open states: a frame's anatomy (else a head) open, and the last sandbox as a table.
+        await expect(page.locator('button[data-wv-open]').first()).toBeAttached({ timeout: SANDBOX_TIMEOUT_MS });
+        const disclosure = page.locator('.rl-wv-event[data-kind="ws-frame"] button[data-wv-open], .rl-wv-event[data-kind="request-head"] button[data-wv-open]').first();
+        await disclosure.press('Enter');
+        await expect(disclosure).toHaveAttribute('aria-expanded', 'true');
+        if (count > 1) {
+          await sandboxes.nth(count - 1).locator('button[data-wv="table"]').press('Enter');
+          await expect(sandboxes.nth(count - 1).locator('[data-wire-table] table')).toBeVisible();
+        }
         afterRun = await seriousViolations(page);
       }
       const message = [atLoad.length ? report(atLoad, `${url} (${theme}, at load)`) : '', afterRun.length ? report(afterRun, `${url} (${theme}, after Run)`) : ''].filter(Boolean).join('\n');

@@ -54,3 +54,26 @@ for (const lang of ['en', 'zh-cn'] as const) {
     }
   }
 }
+
+for (const lang of ['en', 'zh-cn'] as const) {
+  for (const theme of ['light', 'dark'] as const) {
+    test(`a WebSocket frame's anatomy in the wire view reads well in ${lang}, ${theme}`, async ({ page }) => {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.addInitScript((value) => {
+        if (window === window.top) localStorage.setItem('starlight-theme', value);
+      }, theme);
+      await page.goto(lang === 'en' ? '/lessons/websocket/' : '/zh-cn/lessons/websocket/');
+      const sandbox = page.locator('[data-rl-sandbox]').first();
+      await action(sandbox, 'run').click();
+      await expect(output(sandbox)).toContainText('echo: hello');
+      const frame = sandbox.locator('.rl-wv-event[data-kind="ws-frame"][data-way="up"] button[data-wv-open]').first();
+      await frame.press('Enter');
+      const anatomy = sandbox.locator('.rl-wv-anatomy').first();
+      await expect(anatomy).toBeVisible();
+      await anatomy.evaluate((node) => node.scrollIntoView({ block: 'end' }));
+      await sandbox.locator('[data-panels]').screenshot({ path: path.join(dir as string, `wire-anatomy-${lang}-${theme}.png`) });
+      await sandbox.locator('button[data-wv="table"]').press('Enter');
+      await sandbox.locator('[data-panels]').screenshot({ path: path.join(dir as string, `wire-table-${lang}-${theme}.png`) });
+    });
+  }
+}

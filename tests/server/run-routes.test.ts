@@ -52,12 +52,16 @@ describe('the runs API', () => {
   });
   after(() => api.close());
 
-  it('issues a run with an id and an expiry to clients with no Origin and allowed origins', async () => {
+  it('issues a run with an id, an expiry and the server clock in ms to clients with no Origin and allowed origins', async () => {
+    const sent = Date.now();
     const res = await fetch(`${api.url}/api/runs`, { method: 'POST', headers: { Origin: 'http://good.example' } });
+    const received = Date.now();
     assert.equal(res.status, 201);
-    const body = (await res.json()) as { run: string; expires: string };
+    const body = (await res.json()) as { run: string; expires: string; now: number };
     assert.match(body.run, /^[A-Za-z0-9_-]{16,64}$/);
     assert.ok(Date.parse(body.expires) > Date.now());
+    // Same machine, same clock: the server's now lies within the request's round trip.
+    assert.ok(Number.isInteger(body.now) && body.now >= sent && body.now <= received, `now ${body.now} outside ${sent}..${received}`);
     assert.equal(res.headers.get('cache-control'), 'no-store');
   });
 

@@ -5,6 +5,7 @@
  * Faults end with the run: each Run attaches the panel to its new run, which starts clean.
  */
 import { part, t, type SandboxHost } from './host.ts';
+import type { TapFeed } from './run-tap.ts';
 
 /** "Buffer like a proxy": SSE output is held until this many bytes wait (a small nginx buffer). */
 const PROXY_BUFFER_BYTES = 4096;
@@ -19,16 +20,12 @@ const JITTER_SHARE = 0.5;
 export interface FaultTarget {
   apiBase: string;
   run: string;
+  /** The run's one tap subscription, which the wire view reads too. */
+  tap: TapFeed;
+  /** Told the faults in force each time the server answers a change (Save run keeps them). */
+  inForce?(faults: Record<string, unknown>): void;
   /** Writes a line to the run's output; `at` is when it happened (epoch ms). */
   line(level: 'fault' | 'error', text: string, at: number): void;
-}
-
-/** One `event: tap` of the run's tap, as far as the panel reads it. */
-interface TapFault {
-  seq: number;
-  time: string;
-  kind: string;
-  fault?: string;
 }
 
 type Answer = { ok: true; body: Record<string, unknown> } | { ok: false; message: string };
@@ -69,8 +66,7 @@ function describeFaults(faults: Record<string, unknown>): string {
 class FaultPanel {
   readonly #host: SandboxHost;
   #target: FaultTarget | undefined;
-  #tap: EventSource | undefined;
-  #lastSeq = 0;
+  #unsubscribe: (() => void) | undefined;
 
   constructor(host: SandboxHost) {
     this.#host = host;
@@ -110,15 +106,15 @@ class FaultPanel {
 
   /** The run is over (stopped, or replaced): the controls wait for the next Run. */
   detach(): void {
-    this.#tap?.close();
-    this.#tap = undefined;
-    this.#lastSeq = 0;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     this.#target = undefined;
     for (const control of this.#controls()) (control as HTMLButtonElement).disabled = true;
     part(this.#host.root, 'fault-hint').textContent = t(this.#host, 'sandbox.faults.idle');
   }
 
   #showInForce(faults: Record<string, unknown>): void {
+    this.#target?.inForce?.(faults);
     const text = describeFaults(faults);
     part(this.#host.root, 'fault-state').textContent = text ? t(this.#host, 'sandbox.faults.inForce', { fault: text }) : t(this.#host, 'sandbox.faults.none');
   }
@@ -126,18 +122,15 @@ class FaultPanel {
   /** Follows the run's tap for `fault` events: when each fault really took effect, on which connection. */
   #watch(): void {
     const target = this.#target;
-    if (!target || this.#tap) return;
-    const tap = new EventSource(new URL(`api/runs/${target.run}/tap`, target.apiBase));
-    tap.addEventListener('tap', (event) => {
-      const data = JSON.parse((event as MessageEvent<string>).data) as TapFault;
-      if (data.kind !== 'fault' || data.seq <= this.#lastSeq || this.#target !== target) return;
-      this.#lastSeq = data.seq;
+    if (!target) return;
+    // The feed closes a moment after its run finishes: a fault pressed later opens it again.
+    target.tap.open();
+    if (this.#unsubscribe) return;
+    this.#unsubscribe = target.tap.subscribe((data) => {
+      if (data.kind !== 'fault' || this.#target !== target) return;
       const fault = data.fault === 'drop-abrupt' || data.fault === 'drop-clean' ? t(this.#host, `sandbox.faults.${data.fault.replace('-', '.')}`) : String(data.fault);
       target.line('fault', fault, Date.parse(data.time));
     });
-    // The run ended on the server: nothing more will come.
-    tap.addEventListener('end', () => tap.close());
-    this.#tap = tap;
   }
 
   /** Reads the panel's controls into one PUT body. */

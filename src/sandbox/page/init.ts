@@ -190,6 +190,17 @@ function setup(root: HTMLElement): SandboxHost {
     share: () => void share(host),
   };
   setWrap(host, matchMedia(WRAP_BY_DEFAULT).matches);
+  // "Open run…": the replay (and the wire view with it) loads once a file is chosen.
+  part<HTMLInputElement>(root, 'open-run')?.addEventListener('change', (event) => {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    importOnDemand(() => import('./wire-replay.ts')).then(
+      (replay) => replay.openRun(host, file),
+      () => host.notice(t(host, 'sandbox.run.failed')),
+    );
+  });
   root.addEventListener('click', (event) => {
     const button = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
     if (button && root.contains(button)) actions[button.dataset.action ?? '']?.();

@@ -10,14 +10,22 @@
  * same sandbox ends it (DELETE /api/runs/:run), and so does the page when it goes (pagehide).
  * A sandbox with `data-start-faults` has them set on the run before the snippet starts, and the
  * fault panel acts on the run while it is live.
+ *
+ * The wire view (wire-view.ts) shows both sides: the frame's reports, and the run's tap (one
+ * subscription, run-tap.ts, which the fault panel reads too) put on the page's clock with the
+ * offset measured on POST /api/runs. Each Run keeps what Save run writes (saved-run.ts).
  */
-import { apiErrorValues, formatBytes, formatDuration, WireModel, type Lane, type WaitingRequest, type WireMark } from './wire-model.ts';
+import { apiErrorValues, WireModel, type WaitingRequest, type WireMark } from './wire-model.ts';
 import { faultPanel, putFaults, type FaultTarget } from './fault-panel.ts';
 import { frameDocument } from '../frame/frame-document.ts';
 import { part, t, type SandboxHost } from './host.ts';
-import type { FrameBatch, FrameItem, HostMessage } from '../protocol.ts';
+import type { FrameBatch, FrameItem, HostMessage, WireItem } from '../protocol.ts';
 import { addStyle } from './add-style.ts';
 import runViewCss from './run-view.css?inline';
+import { MAX_OPEN_TAPS, TapFeed } from './run-tap.ts';
+import { MAX_SAVED_ITEMS, RUN_FORMAT, RUN_VERSION, type SavedFaults, type SavedLine, type SavedRun } from './saved-run.ts';
+import { clockOffset, ServerModel } from './wire-server.ts';
+import { WireView } from './wire-view.ts';
 
 /** No message from the frame for this long (it sends one every 500 ms): the snippet is stuck. */
 const STUCK_AFTER_MS = 3000;
@@ -38,10 +46,8 @@ const QUEUED_AFTER_MS = 2000;
  */
 const PROBE_AFTER_MS = 3000;
 const PROBE_TIMEOUT_MS = 1500;
-const MAX_EVENT_ROWS = 60;
 /** Failed requests make the page ask the server whether it still knows the run, at most this often. */
 const RUN_CHECK_EVERY_MS = 5000;
-const MIN_TIMELINE_MS = 5000;
 
 // The styles of the nodes built below: they load with the runner, on the first Run.
 addStyle(runViewCss);
@@ -66,20 +72,36 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** What `POST /api/runs` gave: a run id, or why not (`code` undefined: no answer from the server). */
-type Issued = { run: string } | { code?: string; message: string };
+/**
+ * What `POST /api/runs` gave: a run id and the offset of the server's clock (wire-server.ts
+ * clockOffset, from its `now` and the request's round trip), or why not (`code` undefined: no
+ * answer from the server).
+ */
+type Issued = { run: string; offset: number } | { code?: string; message: string };
 
 /** Asks the API server for a run. */
 async function issueRun(apiBase: string): Promise<Issued> {
   let response: Response;
+  const url = new URL('api/runs', apiBase);
+  let sentAt = now();
   try {
-    response = await fetch(new URL('api/runs', apiBase), { method: 'POST', cache: 'no-store' });
+    response = await fetch(url, { method: 'POST', cache: 'no-store' });
   } catch (error) {
     return { message: String(error) };
   }
+  let receivedAt = now();
   try {
-    const body = (await response.json()) as { run?: unknown; error?: { code?: unknown; message?: unknown } };
-    if (response.ok && typeof body.run === 'string') return { run: body.run };
+    const body = (await response.json()) as { run?: unknown; now?: unknown; error?: { code?: unknown; message?: unknown } };
+    // The browser's own timing of the request is closer than the page's: the page may be busy
+    // (loading the frame) when the request could go, or when its answer came. Cross-origin
+    // without Timing-Allow-Origin, or with the timing buffer full, the page's times stand.
+    const timing = performance.getEntriesByName(url.href, 'resource').at(-1) as PerformanceResourceTiming | undefined;
+    if (timing && timing.requestStart > 0 && timing.responseStart >= timing.requestStart && performance.timeOrigin + timing.requestStart >= sentAt) {
+      sentAt = performance.timeOrigin + timing.requestStart;
+      receivedAt = performance.timeOrigin + timing.responseStart;
+    }
+    // A server without `now` (an older one): its clock is taken to be the browser's.
+    if (response.ok && typeof body.run === 'string') return { run: body.run, offset: typeof body.now === 'number' ? clockOffset(sentAt, receivedAt, body.now) : 0 };
     if (typeof body.error?.code === 'string') return { code: body.error.code, message: String(body.error.message) };
   } catch {
     // not JSON: not the companion server answering
@@ -105,14 +127,6 @@ function endServerRun(run: ServerRun, keepalive = false): void {
 function translateApiError(host: SandboxHost, code: string, message: string): string {
   const text = t(host, `sandbox.wire.api.${code}`, { code, message, ...apiErrorValues(message) });
   return text === `sandbox.wire.api.${code}` || text.trim() === '' ? message : text;
-}
-
-/**
- * The width of a bar on a lane's track from `from` to `to` (ms since Run), on a timeline of `span`
- * ms: written as the browser reads it back (no trailing zeros), so an unchanged width is not set again.
- */
-function barWidth(from: number, to: number, span: number): string {
-  return `${Number(Math.max(0.5, ((to - from) / span) * 100).toFixed(2))}%`;
 }
 
 /** What a run is doing, derived each time from what the frame and the wire model say. */
@@ -152,7 +166,15 @@ class Run {
   /** Runs only while the run is running: a finished run renders when the frame reports something. */
   #renderTimer: ReturnType<typeof setInterval> | undefined;
   #rechecked = false;
-  #laneViews = new Map<Lane, { root: HTMLElement; signature: string }>();
+  readonly #view: WireView;
+  /** The run's one tap subscription (the wire view's server side and the fault panel read it), once issued. */
+  #tap: TapFeed | undefined;
+  #server: ServerModel | undefined;
+  /** For Save run: the frame's wire items, the output, and the faults set, newest MAX_SAVED_ITEMS. */
+  readonly #savedItems: WireItem[] = [];
+  readonly #savedLines: SavedLine[] = [];
+  readonly #savedFaults: SavedFaults[] = [];
+  #clockOffset = 0;
   /** The id the server issued for this run, once it has answered. */
   #serverRun: string | undefined;
   /** The reader was told the server no longer knows this run: told once. */
@@ -161,13 +183,24 @@ class Run {
   #runCheckedAt = 0;
 
   constructor(host: SandboxHost) {
+    const run = this;
     this.host = host;
     this.wire = new WireModel(this.t0, host.apiBase, (key, values) => t(host, `sandbox.wire.${key}`, values));
     const { root } = host;
     part(root, 'panels').hidden = false;
     part(root, 'output').replaceChildren();
-    part(root, 'wire').replaceChildren(el('p', 'rl-sb-empty', t(host, 'sandbox.wire.empty')));
     part(root, 'totals').textContent = '';
+    this.#view = new WireView(host, {
+      live: true,
+      wire: this.wire,
+      get server() {
+        return run.#server;
+      },
+      queued: (mark) => this.#queuedMarks.has(mark),
+      elapsed: () => now() - this.t0,
+      save: () => this.#save(),
+      tapWaiting: () => (this.#tap?.waiting ? MAX_OPEN_TAPS : undefined),
+    });
     this.#showState();
     (root.querySelector('[data-action="stop"]') as HTMLButtonElement).disabled = false;
     host.notice('');
@@ -200,6 +233,7 @@ class Run {
       this.#lastSeen = now();
       serverRuns.set(host, { apiBase: host.apiBase, id: issued.run });
       host.root.dataset.runId = issued.run;
+      this.#followTap(issued.run, issued.offset);
       void this.#startFaults(issued.run).then((inForce) => {
         if (this.#state === 'stopped') return;
         this.#lastSeen = now();
@@ -232,10 +266,49 @@ class Run {
     return {};
   }
 
+  /** Follows the run's tap: the wire view's server side, on the browser's clock. */
+  #followTap(id: string, offset: number): void {
+    this.#clockOffset = offset;
+    const server = new ServerModel(this.t0, offset, (key, values) => t(this.host, `sandbox.wire.${key}`, values));
+    const tap = new TapFeed(this.host.apiBase, id);
+    tap.subscribe((event) => {
+      server.add(event);
+      this.#wireDirty = true;
+      // A finished run has no render timer: the server's last events are drawn as they come.
+      if (!this.#renderTimer) this.#render();
+    });
+    tap.open();
+    this.#server = server;
+    this.#tap = tap;
+  }
+
+  /** The run as a file (saved-run.ts). */
+  #save(): SavedRun {
+    return {
+      format: RUN_FORMAT,
+      version: RUN_VERSION,
+      title: part(this.host.root, 'title').textContent ?? '',
+      code: this.host.code,
+      faults: [...this.#savedFaults],
+      startedAt: new Date(this.t0).toISOString(),
+      t0: this.t0,
+      clockOffsetMs: this.#clockOffset,
+      browser: [...this.#savedItems],
+      server: [...(this.#tap?.events ?? [])],
+      output: [...this.#savedLines],
+    };
+  }
+
   #faultTarget(id: string): FaultTarget {
+    const tap = this.#tap as TapFeed;
     return {
       apiBase: this.host.apiBase,
       run: id,
+      tap,
+      inForce: (faults) => {
+        this.#savedFaults.push({ at: now() - this.t0, faults });
+        if (this.#savedFaults.length > MAX_SAVED_ITEMS) this.#savedFaults.shift();
+      },
       line: (level, text, at) => {
         if (this.#state === 'stopped') return;
         const since = Math.max(0, at - this.t0);
@@ -318,6 +391,8 @@ class Run {
           break;
         case 'wire': {
           this.wire.add(item);
+          this.#savedItems.push(item);
+          if (this.#savedItems.length > MAX_SAVED_ITEMS) this.#savedItems.shift();
           this.#wireDirty = true;
           const unreadable = item.ev === 'fail' || (item.ev === 'close' && item.code === 1006) || (item.ev === 'error' && item.kind === 'sse');
           if (!this.#rechecked && unreadable) {
@@ -347,6 +422,7 @@ class Run {
     this.#port = undefined;
     this.frame.remove();
     this.wire.stop(now());
+    this.#tap?.closeSoon();
     this.#wireDirty = true;
     this.#state = 'stopped';
     this.#render();
@@ -448,6 +524,8 @@ class Run {
 
   #line(level: string, text: string, at: number, uncaught = false): void {
     this.#pendingLines.push({ level, text, at, uncaught });
+    this.#savedLines.push({ at, level, text });
+    if (this.#savedLines.length > MAX_OUTPUT_LINES) this.#savedLines.shift();
   }
 
   #render(): void {
@@ -460,6 +538,9 @@ class Run {
       if (state !== this.#state) {
         this.#state = state;
         updateActiveRuns();
+        // The tap follows a running run; a finished one's last server events come a moment later.
+        if (state === 'running') this.#tap?.open();
+        else this.#tap?.closeSoon();
       }
       this.#showState();
       if (state === 'running' && !this.#renderTimer) this.#renderTimer = setInterval(() => this.#render(), RENDER_EVERY_MS);
@@ -505,117 +586,7 @@ class Run {
 
   #renderWire(): void {
     this.#wireDirty = false;
-    const { host, wire } = this;
-    const container = part(host.root, 'wire');
-    const elapsed = now() - this.t0;
-    const span = Math.max(MIN_TIMELINE_MS, Math.ceil(elapsed / MIN_TIMELINE_MS) * MIN_TIMELINE_MS);
-    const { totals } = wire;
-    part(host.root, 'totals').textContent = t(host, 'sandbox.wire.totals', {
-      requests: totals.requests,
-      bytesIn: formatBytes(totals.bytesIn),
-      bytesOut: formatBytes(totals.bytesOut),
-      headIn: formatBytes(totals.headIn),
-      headOut: formatBytes(totals.headOut),
-      open: totals.open,
-    });
-    part(host.root, 'sizes').hidden = false;
-    if (!wire.lanes.length) return;
-    container.querySelector('.rl-sb-empty')?.remove();
-    const redraw: { root: HTMLElement; lane: Lane; keepBottom: boolean }[] = [];
-    for (const lane of wire.lanes) {
-      let view = this.#laneViews.get(lane);
-      if (!view) {
-        view = { root: el('section', 'rl-sb-lane'), signature: '' };
-        this.#laneViews.set(lane, view);
-        container.append(view.root);
-      }
-      const last = lane.marks[lane.marks.length - 1];
-      const pending = lane.marks.some((mark) => mark.pending);
-      // A waiting request or an open stream grows with time: redraw it twice a second, not every
-      // tick. An open stream's lane grows only in its bar's length, which is set in place.
-      const growing = pending || lane.end === undefined;
-      const stream = !pending && (lane.kind === 'sse' || lane.kind === 'ws');
-      const queued = lane.marks.some((mark) => this.#queuedMarks.has(mark));
-      const signature = `${lane.state}|${lane.marks.length}|${lane.dropped}|${last?.text}|${last?.note}|${queued}|${growing && !stream ? Math.floor(elapsed / 500) : ''}|${span}`;
-      if (signature === view.signature) {
-        const bar = growing && stream ? view.root.querySelector<HTMLElement>('.rl-sb-span[data-live]') : null;
-        if (bar && bar.style.width !== barWidth(lane.start, elapsed, span)) bar.style.width = barWidth(lane.start, elapsed, span);
-        continue;
-      }
-      view.signature = signature;
-      // Layout is read for every lane before any lane is rebuilt, and once more after all of
-      // them: a read after each rebuild made the browser lay out the page twice per lane, which
-      // with six open streams kept a busy machine's main thread behind the frames' reports.
-      const list = view.root.querySelector('.rl-sb-events');
-      redraw.push({ root: view.root, lane, keepBottom: !list || list.scrollTop + list.clientHeight >= list.scrollHeight - 4 });
-    }
-    const lists = redraw.map(({ root, lane, keepBottom }) => ({ list: this.#renderLane(root, lane, elapsed, span), keepBottom }));
-    for (const { list, keepBottom } of lists) if (keepBottom) list.scrollTop = list.scrollHeight;
-    // A list that scrolls must be reachable by keyboard (axe: scrollable-region-focusable); one that does not, need not be a tab stop.
-    for (const { list } of lists.filter(({ list }) => list.scrollHeight > list.clientHeight)) list.tabIndex = 0;
-  }
-
-  /** Rebuilds one lane's view; returns its list of events, for #renderWire to scroll. */
-  #renderLane(root: HTMLElement, lane: Lane, elapsed: number, span: number): HTMLElement {
-    const { host } = this;
-    root.dataset.kind = lane.kind;
-    root.dataset.state = lane.state;
-    const head = el('div', 'rl-sb-lane-head');
-    head.append(
-      el('span', 'rl-sb-kind', t(host, `sandbox.wire.kind.${lane.kind}`)),
-      el('span', 'rl-sb-label', lane.label),
-      el('span', 'rl-sb-lane-state', t(host, `sandbox.wire.state.${lane.state}`)),
-    );
-
-    const track = el('div', 'rl-sb-track');
-    track.setAttribute('aria-hidden', 'true');
-    const left = (at: number) => `${Math.min(100, (at / span) * 100).toFixed(2)}%`;
-    if (lane.kind === 'sse' || lane.kind === 'ws') {
-      const bar = el('span', 'rl-sb-span');
-      bar.style.left = left(lane.start);
-      bar.style.width = barWidth(lane.start, lane.end ?? elapsed, span);
-      if (lane.end === undefined) bar.dataset.live = 'true';
-      track.append(bar);
-    }
-    for (const mark of lane.marks) {
-      if (mark.tone === 'request') {
-        const bar = el('span', 'rl-sb-span');
-        bar.dataset.tone = mark.tone;
-        bar.style.left = left(mark.at);
-        bar.style.width = barWidth(mark.at, mark.until ?? elapsed, span);
-        if (mark.pending) bar.dataset.pending = 'true';
-        track.append(bar);
-      } else {
-        const tick = el('span', 'rl-sb-tick');
-        tick.dataset.tone = mark.tone;
-        tick.style.left = left(mark.at);
-        track.append(tick);
-      }
-    }
-
-    const list = el('ol', 'rl-sb-events');
-    list.setAttribute('aria-label', lane.label);
-    const shown = lane.marks.slice(-MAX_EVENT_ROWS);
-    const hidden = lane.dropped + lane.marks.length - shown.length;
-    if (hidden > 0) list.append(el('li', 'rl-sb-more', t(host, 'sandbox.wire.earlier', { count: hidden })));
-    for (const mark of shown) list.append(this.#eventRow(mark, elapsed));
-    root.replaceChildren(head, track, list);
-    return list;
-  }
-
-  #eventRow(mark: WireMark, elapsed: number): HTMLLIElement {
-    const row = el('li', 'rl-sb-event');
-    row.dataset.tone = mark.tone;
-    let text = mark.text;
-    if (mark.pending) {
-      text += ` · ${t(this.host, 'sandbox.wire.pending')} ${formatDuration(elapsed - mark.at)}`;
-      if (this.#queuedMarks.has(mark)) text += ` · ${t(this.host, 'sandbox.wire.queued.mark')}`;
-      row.dataset.pending = 'true';
-    }
-    const message = el('span', 'rl-sb-msg', text);
-    if (mark.note) message.append(el('span', 'rl-sb-note', mark.note));
-    row.append(el('span', 'rl-sb-time', seconds(mark.at)), message);
-    return row;
+    this.#view.render();
   }
 }
 

@@ -35,6 +35,11 @@ export interface Lane {
   key: string;
   kind: LaneKind;
   label: string;
+  /**
+   * What the server's side is matched on (src/sandbox/page/wire-server.ts): `http <METHOD> <path>`
+   * for fetch and XHR, `sse <path?query>` and `ws <path?query>` for connections.
+   */
+  match: string;
   state: LaneState;
   readyState?: number;
   start: number;
@@ -210,10 +215,10 @@ export class WireModel {
     this.#requests.clear();
   }
 
-  #lane(key: string, kind: LaneKind, label: string, at: number, state: LaneState): Lane {
+  #lane(key: string, kind: LaneKind, label: string, match: string, at: number, state: LaneState): Lane {
     let lane = this.#byKey.get(key);
     if (!lane) {
-      lane = { key, kind, label, state, start: at, marks: [], dropped: 0 };
+      lane = { key, kind, label, match, state, start: at, marks: [], dropped: 0 };
       this.#byKey.set(key, lane);
       this.lanes.push(lane);
     }
@@ -249,7 +254,7 @@ export class WireModel {
     if (item.ev === 'start') {
       const short = shortUrl(item.url, this.#base);
       const path = short.split('?')[0] as string;
-      const lane = this.#lane(`${item.kind} ${item.method} ${path}`, item.kind, `${item.method} ${path}`, at, 'pending');
+      const lane = this.#lane(`${item.kind} ${item.method} ${path}`, item.kind, `${item.method} ${path}`, `http ${item.method} ${path}`, at, 'pending');
       lane.state = 'pending';
       delete lane.end;
       this.#counts.requests += 1;
@@ -296,7 +301,7 @@ export class WireModel {
     const names = READY_STATE_NAMES[item.kind];
     if (item.ev === 'start') {
       const short = shortUrl(item.url, this.#base);
-      const lane = this.#lane(`${item.kind} #${item.id}`, item.kind, `${item.kind === 'sse' ? 'EventSource' : 'WebSocket'} ${short}`, at, 'connecting');
+      const lane = this.#lane(`${item.kind} #${item.id}`, item.kind, `${item.kind === 'sse' ? 'EventSource' : 'WebSocket'} ${short}`, `${item.kind} ${short}`, at, 'connecting');
       lane.readyState = 0;
       this.#connections.set(item.id, lane);
       this.#counts.requests += 1;
