@@ -65,7 +65,7 @@ function setUpProgress(root: HTMLElement): void {
       field('attempts').textContent = String(progress?.attempts ?? 0);
       field('when').textContent = progress && progress.attempts > 0 ? when.format(new Date(progress.at)) : say('progress.never');
     }
-    summary.textContent = `${say('progress.intro')} ${say('progress.summary', { passed, started, total: items.length })}`;
+    summary.textContent = say('progress.summary', { passed, started, total: items.length });
   }
 
   (root.querySelector('[data-export]') as HTMLButtonElement).addEventListener('click', () => {

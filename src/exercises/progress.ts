@@ -56,10 +56,10 @@ export interface ProgressFile {
   exercises: Record<string, ExerciseProgress>;
 }
 
-/** Why an import was refused, for the page to say in the reader's language (`progress.error.<reason>`). */
-export type ImportErrorReason =
-  | 'tooLarge' | 'notJson' | 'fileObject' | 'version' | 'exercises' | 'object' | 'state' | 'attempts' | 'code' | 'time'
-  | 'checkState' | 'checkKey' | 'checkValues' | 'answers';
+/** Why an import can be refused; the page says each in the reader's language (`progress.error.<reason>`). */
+export const IMPORT_ERROR_REASONS = ['tooLarge', 'notJson', 'fileObject', 'version', 'exercises', 'object', 'state', 'attempts', 'code', 'time', 'checkState', 'checkKey', 'checkValues', 'answers'] as const;
+/** Why an import was refused. */
+export type ImportErrorReason = (typeof IMPORT_ERROR_REASONS)[number];
 
 /** An import refused: `field` names where the file went wrong (`exercises["polling-cursor"].attempts`). */
 export class ProgressImportError extends Error {

@@ -72,7 +72,13 @@ function setUpQuiz(root: HTMLElement): void {
     const right = report.results.filter((result) => result.state === 'passed').length;
     const total = report.results.length;
     const state = fill(report.state === 'passed' ? data.strings.passed : data.strings.notYet, { right, total });
-    overall.textContent = `${state} ${fill(data.strings.attempts, { count: attempts })}`;
+    const line = (part: 'total' | 'attempts', content: string) => {
+      const paragraph = document.createElement('p');
+      paragraph.dataset[part] = '';
+      paragraph.textContent = content;
+      return paragraph;
+    };
+    overall.replaceChildren(line('total', state), line('attempts', fill(data.strings.attempts, { count: attempts })));
     root.dataset.state = report.state;
   }
 
