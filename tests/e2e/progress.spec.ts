@@ -5,12 +5,15 @@
  * fresh browser; a broken file's error in the reader's language; Reset all; and axe over each state.
  */
 import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
 import { EXERCISES, exerciseById, type QuizExercise, type TechniqueChoice } from '../../src/exercises/catalog.ts';
 import { exerciseStrings, fill } from '../../src/exercises/strings.ts';
 import { seriousViolations } from './axe-run.ts';
 
 const quiz = exerciseById('choosing-quiz') as QuizExercise;
+/** The page's JavaScript before interaction, as tests/e2e/budgets.spec.ts holds every page to. */
+const PAGE_JS_BUDGET = 20 * 1024;
 const LANGS = [
   { lang: 'en', prefix: '', text: (value: { en: string; zh: string }) => value.en },
   { lang: 'zh-CN', prefix: '/zh-cn', text: (value: { en: string; zh: string }) => value.zh },
@@ -226,4 +229,19 @@ for (const l of LANGS) {
       await expectNoSeriousViolations(page, `${progressPage} (${theme}), after an import error`);
     });
   }
+}
+
+for (const url of ['/lessons/choosing/', '/zh-cn/progress/']) {
+  test(`${url} ships at most 20 KB gzip of JavaScript before interaction, the quiz's or the Progress page's script included`, async ({ page }) => {
+    const pending: Promise<number>[] = [];
+    page.on('response', (response) => {
+      if (response.request().resourceType() === 'script' && !/\/_astro\/ui-core\.|\/pagefind\//.test(response.url())) pending.push(response.body().then((body) => gzipSync(body, { level: 9 }).byteLength));
+    });
+    await page.goto(url, { waitUntil: 'networkidle' });
+    await expect(page.locator('[data-rl-quiz], [data-rl-progress]').first()).toBeVisible();
+    const inline = await page.evaluate(() => [...document.querySelectorAll('script:not([src])')].filter((script) => !script.getAttribute('type') || script.getAttribute('type') === 'module').map((script) => script.textContent ?? ''));
+    const bytes = (await Promise.all(pending)).reduce((a, b) => a + b, 0) + inline.reduce((sum, source) => sum + gzipSync(source, { level: 9 }).byteLength, 0);
+    test.info().annotations.push({ type: 'page JS before interaction (gzip)', description: `${bytes} B` });
+    expect(bytes).toBeLessThanOrEqual(PAGE_JS_BUDGET);
+  });
 }
