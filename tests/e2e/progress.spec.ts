@@ -189,10 +189,21 @@ for (const l of LANGS) {
     await expect(page.locator('[data-exercise="choosing-quiz"] [data-field="state"]')).toHaveText(s['progress.state.not-started']);
 
     // Some progress, then Reset all: dismissed keeps it, accepted forgets it.
-    const good = { version: 1, exercises: { 'choosing-quiz': { state: 'wrong', attempts: 3, code: '', at: '2026-01-01T00:00:00.000Z', checks: {}, answers: {} } } };
+    // A code exercise edited but never checked is being worked on.
+    const good = {
+      version: 1,
+      exercises: {
+        'choosing-quiz': { state: 'wrong', attempts: 3, code: '', at: '2026-01-01T00:00:00.000Z', checks: {}, answers: {} },
+        'polling-cursor': { attempts: 0, code: 'let since = 0;', at: '2026-01-01T00:00:00.000Z', checks: {} },
+      },
+    };
     await file.setInputFiles({ name: 'good.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(good)) });
+    await expect(message).toHaveText(fill(s['progress.imported'], { count: 2 }));
     const state = page.locator('[data-exercise="choosing-quiz"] [data-field="state"]');
     await expect(state).toHaveText(s['progress.state.wrong']);
+    await expect(page.locator('[data-exercise="polling-cursor"] [data-field="state"]')).toHaveText(s['progress.state.working']);
+    await expect(page.locator('[data-exercise="polling-cursor"] [data-field="when"]')).toHaveText(s['progress.never']);
+    await expect(page.locator('[data-summary]')).toHaveText(fill(s['progress.summary'], { passed: 0, started: 2, total: EXERCISES.length }));
     page.once('dialog', (dialog) => {
       expect(dialog.message()).toBe(s['progress.reset.confirm']);
       void dialog.dismiss();
