@@ -5,7 +5,7 @@
  * and skipped) and Reset all (after a confirmation). Nothing leaves the browser.
  */
 import { ProgressImportError, ProgressStore, type ExerciseProgress } from './progress.ts';
-import { fill } from './strings.ts';
+import { fill } from './fill.ts';
 
 /** What Progress.astro hands over in `data-rl-progress`. */
 interface ProgressData {

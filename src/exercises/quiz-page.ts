@@ -4,9 +4,9 @@
  * the overall state; the answers and results are kept through ProgressStore, under the key and in
  * the shape the code exercises use, and restored on return with a "restored, reset?" notice.
  */
-import { evaluateQuiz } from './checks.ts';
+import { evaluateQuiz } from './quiz.ts';
 import { ProgressStore, type ExerciseProgress } from './progress.ts';
-import { fill } from './strings.ts';
+import { fill } from './fill.ts';
 
 /** What ExerciseQuiz.astro hands over in `data-rl-quiz`. */
 interface QuizData {

@@ -5,6 +5,10 @@
  * placeholders (tests/unit/exercises/strings.test.ts).
  */
 import type { CheckResult, QuizResult } from './checks.ts';
+import { fill } from './fill.ts';
+
+// In a module of its own, so that a page script filling a few strings does not load them all.
+export { fill };
 
 const EN = {
   'exercise.heading': 'Exercise',
@@ -289,11 +293,6 @@ export const EXERCISE_STRINGS: Readonly<Record<'en' | 'zh-CN', Readonly<Record<E
 /** The strings in a page's language: `en` or `zh-CN` (any case). */
 export function exerciseStrings(lang: string): Readonly<Record<ExerciseStringKey, string>> {
   return lang.toLowerCase() === 'zh-cn' ? ZH : EN;
-}
-
-/** Fills `{{name}}` placeholders; a name without a value stays visible, to be noticed. */
-export function fill(template: string, values: Readonly<Record<string, string | number>> = {}): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
 /** A check's or quiz answer's result as a sentence in the page's language. */
