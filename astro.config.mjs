@@ -50,6 +50,7 @@ export default defineConfig({
         // A page entry: Starlight links each language to its own copy, titled in that language.
         { slug: 'playground' },
         { slug: 'lab' },
+        { slug: 'progress' },
         {
           label: 'Lessons',
           translations: { 'zh-CN': '课程' },

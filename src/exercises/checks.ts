@@ -12,6 +12,8 @@
  */
 import type { Faults } from '../../server/runs/faults.ts';
 import type { TapEvent } from '../../server/runs/tap.ts';
+// The quiz is checked without the server, in a module of its own: the quiz's page script loads only that.
+export { evaluateQuiz, type QuizResult } from './quiz.ts';
 import { clientRequests, countLogged, jsonFrames, publishedMessages, readRequests, timeOf, type SeenMessage, type TapRequest } from './tap-reading.ts';
 
 /** One line the reader's code logged, as the sandbox frame reports it. */
@@ -454,25 +456,6 @@ export function evaluateChecks(specs: readonly CheckSpec[], evidence: Evidence):
   const results = specs.map((spec) => evaluate(spec, reading));
   const passed = results.every((check) => check.state === 'passed');
   return { state: passed ? 'passed' : evidence.timedOut ? 'timed-out' : 'wrong', results };
-}
-
-/** The result of one quiz scenario: right, wrong or not answered, naming both answers. */
-export interface QuizResult {
-  id: string;
-  state: 'passed' | 'failed';
-  key: 'quiz.right' | 'quiz.wrong' | 'quiz.unanswered';
-  values: { chosen: string; answer: string };
-}
-
-/** Checks a quiz's answers (scenario id to technique); every scenario gets a result. */
-export function evaluateQuiz(scenarios: readonly { id: string; answer: string }[], answers: Readonly<Record<string, string | undefined>>): { state: 'passed' | 'wrong'; results: QuizResult[] } {
-  const results = scenarios.map((scenario): QuizResult => {
-    const chosen = answers[scenario.id];
-    if (chosen === undefined || chosen === '') return { id: scenario.id, state: 'failed', key: 'quiz.unanswered', values: { chosen: '', answer: scenario.answer } };
-    const right = chosen === scenario.answer;
-    return { id: scenario.id, state: right ? 'passed' : 'failed', key: right ? 'quiz.right' : 'quiz.wrong', values: { chosen, answer: scenario.answer } };
-  });
-  return { state: results.every((r) => r.state === 'passed') ? 'passed' : 'wrong', results };
 }
 
 /** Every sentence key a check kind can produce, by kind: the strings file must have each. */

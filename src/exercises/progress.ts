@@ -56,13 +56,23 @@ export interface ProgressFile {
   exercises: Record<string, ExerciseProgress>;
 }
 
+/** Why an import can be refused; the page says each in the reader's language (`progress.error.<reason>`). */
+export const IMPORT_ERROR_REASONS = ['tooLarge', 'notJson', 'fileObject', 'version', 'exercises', 'object', 'state', 'attempts', 'code', 'time', 'checkState', 'checkKey', 'checkValues', 'answers'] as const;
+/** Why an import was refused. */
+export type ImportErrorReason = (typeof IMPORT_ERROR_REASONS)[number];
+
 /** An import refused: `field` names where the file went wrong (`exercises["polling-cursor"].attempts`). */
 export class ProgressImportError extends Error {
   readonly field: string;
-  constructor(field: string, message: string) {
+  readonly reason: ImportErrorReason;
+  /** What the sentence names: `received` (the value, shortened) and the bound (`max`, `allowed`, `version`). */
+  readonly values: Readonly<Record<string, string | number>>;
+  constructor(field: string, message: string, reason: ImportErrorReason = 'fileObject', values: Record<string, string | number> = {}) {
     super(field === '' ? message : `${field} ${message}`);
     this.name = 'ProgressImportError';
     this.field = field;
+    this.reason = reason;
+    this.values = { field, ...values };
   }
 }
 
@@ -76,32 +86,33 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function fail(field: string, expected: string, value: unknown): never {
-  throw new ProgressImportError(field, `must be ${expected}; received ${describe(value)}`);
+function fail(field: string, expected: string, value: unknown, reason: ImportErrorReason, values: Record<string, string | number> = {}): never {
+  const received = describe(value);
+  throw new ProgressImportError(field, `must be ${expected}; received ${received}`, reason, { received, ...values });
 }
 
 /** One exercise's progress, checked field by field; throws ProgressImportError. */
 function parseExercise(field: string, value: unknown): ExerciseProgress {
-  if (!isRecord(value)) fail(field, 'an object', value);
+  if (!isRecord(value)) fail(field, 'an object', value, 'object');
   const { state, attempts, code, at, checks, answers } = value;
-  if (state !== undefined && !STATES.includes(state as OverallState)) fail(`${field}.state`, `one of ${STATES.join(', ')}`, state);
-  if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 0 || attempts > MAX_ATTEMPTS) fail(`${field}.attempts`, `a whole number from 0 to ${MAX_ATTEMPTS}`, attempts);
-  if (typeof code !== 'string' || code.length > MAX_CODE_CHARS) fail(`${field}.code`, `a string of at most ${MAX_CODE_CHARS} characters`, typeof code === 'string' ? `${code.length} characters` : code);
-  if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) fail(`${field}.at`, 'an ISO 8601 time', at);
-  if (!isRecord(checks)) fail(`${field}.checks`, 'an object', checks);
+  if (state !== undefined && !STATES.includes(state as OverallState)) fail(`${field}.state`, `one of ${STATES.join(', ')}`, state, 'state', { allowed: STATES.join(', ') });
+  if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 0 || attempts > MAX_ATTEMPTS) fail(`${field}.attempts`, `a whole number from 0 to ${MAX_ATTEMPTS}`, attempts, 'attempts', { max: MAX_ATTEMPTS });
+  if (typeof code !== 'string' || code.length > MAX_CODE_CHARS) fail(`${field}.code`, `a string of at most ${MAX_CODE_CHARS} characters`, typeof code === 'string' ? `${code.length} characters` : code, 'code', { max: MAX_CODE_CHARS });
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) fail(`${field}.at`, 'an ISO 8601 time', at, 'time');
+  if (!isRecord(checks)) fail(`${field}.checks`, 'an object', checks, 'object');
   const parsedChecks: Record<string, CheckProgress> = {};
   for (const [id, check] of Object.entries(checks)) {
     const where = `${field}.checks[${JSON.stringify(id)}]`;
-    if (!isRecord(check)) fail(where, 'an object', check);
-    if (check.state !== 'passed' && check.state !== 'failed') fail(`${where}.state`, 'passed or failed', check.state);
-    if (typeof check.key !== 'string' || !/^(check|quiz)\.[\w.-]{1,80}$/.test(check.key)) fail(`${where}.key`, 'a sentence key such as check.all-once.passed', check.key);
-    if (!isRecord(check.values) || !Object.values(check.values).every((v) => typeof v === 'string' || typeof v === 'number')) fail(`${where}.values`, 'an object of strings and numbers', check.values);
+    if (!isRecord(check)) fail(where, 'an object', check, 'object');
+    if (check.state !== 'passed' && check.state !== 'failed') fail(`${where}.state`, 'passed or failed', check.state, 'checkState');
+    if (typeof check.key !== 'string' || !/^(check|quiz)\.[\w.-]{1,80}$/.test(check.key)) fail(`${where}.key`, 'a sentence key such as check.all-once.passed', check.key, 'checkKey');
+    if (!isRecord(check.values) || !Object.values(check.values).every((v) => typeof v === 'string' || typeof v === 'number')) fail(`${where}.values`, 'an object of strings and numbers', check.values, 'checkValues');
     parsedChecks[id] = { state: check.state, key: check.key, values: check.values as Record<string, string | number> };
   }
   const parsed: ExerciseProgress = { attempts, code, at: new Date(Date.parse(at)).toISOString(), checks: parsedChecks };
   if (state !== undefined) parsed.state = state as OverallState;
   if (answers !== undefined) {
-    if (!isRecord(answers) || !Object.values(answers).every((v) => typeof v === 'string')) fail(`${field}.answers`, 'an object of strings', answers);
+    if (!isRecord(answers) || !Object.values(answers).every((v) => typeof v === 'string')) fail(`${field}.answers`, 'an object of strings', answers, 'answers');
     parsed.answers = answers as Record<string, string>;
   }
   return parsed;
@@ -112,16 +123,16 @@ function parseExercise(field: string, value: unknown): ExerciseProgress {
  * in range. Exercises this course does not know (renamed since) are left out, and counted.
  */
 export function parseProgress(text: string, knownIds?: ReadonlySet<string>): { file: ProgressFile; skipped: string[] } {
-  if (text.length > MAX_PROGRESS_CHARS) throw new ProgressImportError('', `the file must be at most ${MAX_PROGRESS_CHARS} characters (MAX_PROGRESS_CHARS); received ${text.length}`);
+  if (text.length > MAX_PROGRESS_CHARS) throw new ProgressImportError('', `the file must be at most ${MAX_PROGRESS_CHARS} characters (MAX_PROGRESS_CHARS); received ${text.length}`, 'tooLarge', { max: MAX_PROGRESS_CHARS, received: text.length });
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ProgressImportError('', `the file must be JSON, as Export writes it; ${(error as Error).message}`);
+    throw new ProgressImportError('', `the file must be JSON, as Export writes it; ${(error as Error).message}`, 'notJson', { detail: (error as Error).message });
   }
-  if (!isRecord(data)) fail('the file', 'a JSON object with version and exercises', data);
-  if (data.version !== PROGRESS_VERSION) fail('version', String(PROGRESS_VERSION), data.version);
-  if (!isRecord(data.exercises)) fail('exercises', 'an object of exercise ids', data.exercises);
+  if (!isRecord(data)) fail('the file', 'a JSON object with version and exercises', data, 'fileObject');
+  if (data.version !== PROGRESS_VERSION) fail('version', String(PROGRESS_VERSION), data.version, 'version', { version: PROGRESS_VERSION });
+  if (!isRecord(data.exercises)) fail('exercises', 'an object of exercise ids', data.exercises, 'exercises');
   const exercises: Record<string, ExerciseProgress> = {};
   const skipped: string[] = [];
   for (const [id, value] of Object.entries(data.exercises)) {

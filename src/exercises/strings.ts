@@ -5,6 +5,10 @@
  * placeholders (tests/unit/exercises/strings.test.ts).
  */
 import type { CheckResult, QuizResult } from './checks.ts';
+import { fill } from './fill.ts';
+
+// In a module of its own, so that a page script filling a few strings does not load them all.
+export { fill };
 
 const EN = {
   'exercise.heading': 'Exercise',
@@ -32,6 +36,10 @@ const EN = {
   'quiz.right': 'Right: {{answer}}.',
   'quiz.wrong': 'You chose {{chosen}}; the answer is {{answer}}.',
   'quiz.unanswered': 'Not answered yet.',
+  'quiz.restored': 'Restored your answers from {{when}}.',
+  'quiz.attempts': 'Attempt {{count}}, kept in this browser.',
+  'quiz.state.passed': 'All {{total}} answers are right.',
+  'quiz.state.wrong': '{{right}} of {{total}} answers are right: change the others and check again.',
   'progress.title': 'Your progress',
   'progress.intro': 'Kept in this browser only (localStorage): there is no account. Export it to move it to another browser.',
   'progress.exercise': 'Exercise',
@@ -45,9 +53,33 @@ const EN = {
   'progress.state.unreachable': 'Server unreachable',
   'progress.export': 'Export progress (JSON)',
   'progress.import': 'Import progress',
-  'progress.imported': 'Imported the progress of {{count}} exercises.',
+  'progress.imported': 'Exercises imported: {{count}}.',
   'progress.import.failed': 'That file was not imported: {{reason}}',
   'progress.reset.all': 'Reset all progress',
+  'progress.reset.confirm': 'Forget the progress of every exercise in this browser? Export it first if you may want it back.',
+  'progress.reset.done': 'All progress was reset.',
+  'progress.state.working': 'Working on it',
+  'progress.attempts': 'Attempts',
+  'progress.checks': 'Checks passed',
+  'progress.checks.count': '{{passed}} of {{total}}',
+  'progress.never': 'Never',
+  'progress.summary': '{{passed}} of {{total}} exercises passed; {{started}} started.',
+  'progress.exported': 'Saved {{file}} to your downloads.',
+  'progress.skipped': 'Skipped, as this course does not have them ({{count}}): {{ids}}.',
+  'progress.error.tooLarge': 'the file must be at most {{max}} characters; it has {{received}}.',
+  'progress.error.notJson': 'it is not JSON as Export writes it ({{detail}}).',
+  'progress.error.fileObject': 'the file must be a JSON object with version and exercises; it holds {{received}}.',
+  'progress.error.version': '{{field}} must be {{version}}; the file has {{received}}.',
+  'progress.error.exercises': '{{field}} must be an object of exercise ids; the file has {{received}}.',
+  'progress.error.object': '{{field}} must be an object; the file has {{received}}.',
+  'progress.error.state': '{{field}} must be one of {{allowed}}; the file has {{received}}.',
+  'progress.error.attempts': '{{field}} must be a whole number from 0 to {{max}}; the file has {{received}}.',
+  'progress.error.code': '{{field}} must be text of at most {{max}} characters; the file has {{received}}.',
+  'progress.error.time': '{{field}} must be an ISO 8601 time; the file has {{received}}.',
+  'progress.error.checkState': '{{field}} must be passed or failed; the file has {{received}}.',
+  'progress.error.checkKey': '{{field}} must be a sentence key such as check.all-once.passed; the file has {{received}}.',
+  'progress.error.checkValues': '{{field}} must be an object of strings and numbers; the file has {{received}}.',
+  'progress.error.answers': '{{field}} must be an object of strings; the file has {{received}}.',
   'check.cursor-advanced.passed': 'Your requests carried {{count}} different cursors in since, each the cursor of the answer before; the last was {{last}}.',
   'check.cursor-advanced.tooFew': 'Your code sent {{requests}} requests: too few to follow a cursor.',
   'check.cursor-advanced.noSince': 'Request {{n}} carried no since, although the answer before gave the cursor {{cursor}}.',
@@ -142,8 +174,12 @@ const ZH: Record<ExerciseStringKey, string> = {
   'check.hint.offer': '这一项的提示',
   'quiz.check': '检查我的答案',
   'quiz.right': '答对了：{{answer}}。',
-  'quiz.wrong': '你选了 {{chosen}}；正确答案是 {{answer}}。',
+  'quiz.wrong': '你选了“{{chosen}}”，正确答案是“{{answer}}”。',
   'quiz.unanswered': '还没有作答。',
+  'quiz.restored': '已恢复你在 {{when}} 的答案。',
+  'quiz.attempts': '第 {{count}} 次作答，已保存在这个浏览器里。',
+  'quiz.state.passed': '{{total}} 题全部答对。',
+  'quiz.state.wrong': '{{total}} 题中答对了 {{right}} 题：改一改其余的，再检查一次。',
   'progress.title': '你的进度',
   'progress.intro': '进度只保存在这个浏览器里（localStorage），没有账号。想换个浏览器，就先导出。',
   'progress.exercise': '练习',
@@ -160,6 +196,30 @@ const ZH: Record<ExerciseStringKey, string> = {
   'progress.imported': '已导入 {{count}} 道练习的进度。',
   'progress.import.failed': '这个文件没有导入：{{reason}}',
   'progress.reset.all': '重置全部进度',
+  'progress.reset.confirm': '清除这个浏览器里所有练习的进度吗？以后可能还要用的话，请先导出。',
+  'progress.reset.done': '全部进度已重置。',
+  'progress.state.working': '进行中',
+  'progress.attempts': '尝试次数',
+  'progress.checks': '通过的检查',
+  'progress.checks.count': '{{passed}} / {{total}} 项',
+  'progress.never': '从未',
+  'progress.summary': '共 {{total}} 道练习，已通过 {{passed}} 道，已开始 {{started}} 道。',
+  'progress.exported': '已把 {{file}} 保存到下载文件夹。',
+  'progress.skipped': '跳过了 {{count}} 道本课程没有的练习：{{ids}}。',
+  'progress.error.tooLarge': '文件最多只能有 {{max}} 个字符，这个有 {{received}} 个。',
+  'progress.error.notJson': '它不是导出时写出的 JSON（{{detail}}）。',
+  'progress.error.fileObject': '文件应是一个含 version 和 exercises 的 JSON 对象，它的内容却是 {{received}}。',
+  'progress.error.version': '{{field}} 应为 {{version}}，文件里是 {{received}}。',
+  'progress.error.exercises': '{{field}} 应是以练习 id 为键的对象，文件里是 {{received}}。',
+  'progress.error.object': '{{field}} 应是一个对象，文件里是 {{received}}。',
+  'progress.error.state': '{{field}} 应是 {{allowed}} 之一，文件里是 {{received}}。',
+  'progress.error.attempts': '{{field}} 应是 0 到 {{max}} 之间的整数，文件里是 {{received}}。',
+  'progress.error.code': '{{field}} 应是最多 {{max}} 个字符的文本，文件里是 {{received}}。',
+  'progress.error.time': '{{field}} 应是 ISO 8601 格式的时间，文件里是 {{received}}。',
+  'progress.error.checkState': '{{field}} 应是 passed 或 failed，文件里是 {{received}}。',
+  'progress.error.checkKey': '{{field}} 应是像 check.all-once.passed 这样的句子键，文件里是 {{received}}。',
+  'progress.error.checkValues': '{{field}} 应是值为字符串或数字的对象，文件里是 {{received}}。',
+  'progress.error.answers': '{{field}} 应是值为字符串的对象，文件里是 {{received}}。',
   'check.cursor-advanced.passed': '你的请求在 since 里带过 {{count}} 个不同的 cursor，每个都来自上一个回答；最后一个是 {{last}}。',
   'check.cursor-advanced.tooFew': '你的代码只发了 {{requests}} 个请求，不足以跟随 cursor。',
   'check.cursor-advanced.noSince': '第 {{n}} 个请求没有带 since，而上一个回答给出的 cursor 是 {{cursor}}。',
@@ -233,11 +293,6 @@ export const EXERCISE_STRINGS: Readonly<Record<'en' | 'zh-CN', Readonly<Record<E
 /** The strings in a page's language: `en` or `zh-CN` (any case). */
 export function exerciseStrings(lang: string): Readonly<Record<ExerciseStringKey, string>> {
   return lang.toLowerCase() === 'zh-cn' ? ZH : EN;
-}
-
-/** Fills `{{name}}` placeholders; a name without a value stays visible, to be noticed. */
-export function fill(template: string, values: Readonly<Record<string, string | number>> = {}): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
 /** A check's or quiz answer's result as a sentence in the page's language. */

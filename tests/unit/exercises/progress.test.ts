@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EXERCISES } from '../../../src/exercises/catalog.ts';
 import { evaluateChecks } from '../../../src/exercises/checks.ts';
-import { MAX_CODE_CHARS, MAX_PROGRESS_CHARS, PROGRESS_KEY, ProgressImportError, ProgressStore, type StorageLike } from '../../../src/exercises/progress.ts';
+import { IMPORT_ERROR_REASONS, MAX_ATTEMPTS, MAX_CODE_CHARS, MAX_PROGRESS_CHARS, PROGRESS_KEY, ProgressImportError, ProgressStore, type StorageLike } from '../../../src/exercises/progress.ts';
+import { EXERCISE_STRINGS, fill } from '../../../src/exercises/strings.ts';
 import { recorded } from './fixtures.ts';
 
 class MapStorage implements StorageLike {
@@ -100,6 +101,22 @@ describe('the progress store', () => {
     }
     assert.throws(() => store.importJson('{nope'), { name: 'ProgressImportError', message: /^the file must be JSON, as Export writes it; / });
     assert.throws(() => store.importJson(' '.repeat(MAX_PROGRESS_CHARS + 1)), { name: 'ProgressImportError', message: /at most 524288 characters \(MAX_PROGRESS_CHARS\); received 524289$/ });
+  });
+
+  it('gives a refused import a reason and values that the page says in either language', () => {
+    const target = new ProgressStore(new MapStorage(), { knownIds: KNOWN });
+    const file = { version: 1, exercises: { 'ws-ack': { attempts: -2, code: '', at: '2026-01-01T00:00:00.000Z', checks: {} } } };
+    assert.throws(() => target.importJson(JSON.stringify(file)), (error: unknown) => {
+      assert.ok(error instanceof ProgressImportError);
+      assert.equal(error.reason, 'attempts');
+      assert.deepEqual(error.values, { field: 'exercises["ws-ack"].attempts', received: '-2', max: MAX_ATTEMPTS });
+      assert.equal(fill(EXERCISE_STRINGS['zh-CN'][`progress.error.${error.reason}`], error.values), 'exercises["ws-ack"].attempts 应是 0 到 1000000 之间的整数，文件里是 -2。');
+      return true;
+    });
+    assert.throws(() => target.importJson('{nope'), { reason: 'notJson' });
+    for (const reason of IMPORT_ERROR_REASONS) {
+      for (const lang of ['en', 'zh-CN'] as const) assert.ok(`progress.error.${reason}` in EXERCISE_STRINGS[lang], `${lang} has progress.error.${reason}`);
+    }
   });
 
   it('leaves out exercises the course no longer has, and says which', () => {
