@@ -46,6 +46,8 @@ export interface ServerConnection {
   bytesDown: number;
 }
 
+/** keepCausal moves the server's side by at most this: past it, the match is wrong, not the clock. */
+const MAX_CAUSAL_SHIFT_MS = 250;
 /** Marks kept per server connection, as the browser's lanes keep MAX_MARKS. */
 const MAX_SERVER_MARKS = 200;
 /**
@@ -147,7 +149,7 @@ export class ServerModel {
   readonly connections: ServerConnection[] = [];
   readonly #byId = new Map<string, ServerConnection>();
   readonly #t0: number;
-  readonly #offset: number;
+  #offset: number;
   readonly #say: Say;
   #count = 0;
 
@@ -172,6 +174,30 @@ export class ServerModel {
       down += connection.bytesDown;
     }
     return { up, down };
+  }
+
+  /**
+   * Keeps cause before effect: the server cannot receive a connection's request before the
+   * browser opened it. When the measured offset puts a matched connection's first event before
+   * its lane's start (the clocks still differ by a few ms, see CLOCK_SLACK_MS), the server's side
+   * moves later by that much, at most MAX_CAUSAL_SHIFT_MS; answers the shift.
+   */
+  keepCausal(lanes: readonly Pick<Lane, 'key' | 'start'>[], matched: ReadonlyMap<string, string>): number {
+    const starts = new Map(lanes.map((lane) => [lane.key, lane.start]));
+    let shift = 0;
+    for (const connection of this.connections) {
+      const laneStart = starts.get(matched.get(connection.id) ?? '');
+      if (laneStart !== undefined) shift = Math.max(shift, laneStart - connection.start);
+    }
+    shift = Math.min(shift, MAX_CAUSAL_SHIFT_MS);
+    if (shift <= 0) return 0;
+    this.#offset -= shift;
+    for (const connection of this.connections) {
+      connection.start += shift;
+      if (connection.end !== undefined) connection.end += shift;
+      for (const mark of connection.marks) mark.at += shift;
+    }
+    return shift;
   }
 
   /** Adds one tap event; answers its mark. */

@@ -298,6 +298,7 @@ export class WireView {
     const span = Math.max(MIN_TIMELINE_MS, Math.ceil(elapsed / MIN_TIMELINE_MS) * MIN_TIMELINE_MS);
     const connections = server?.connections ?? [];
     const matched = matchConnections(wire.lanes, connections);
+    server?.keepCausal(wire.lanes, matched);
     const byLane = new Map<string, ServerConnection[]>();
     const alone: ServerConnection[] = [];
     for (const connection of connections) {

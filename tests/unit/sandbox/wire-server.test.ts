@@ -96,6 +96,27 @@ describe('the server model', () => {
   });
 });
 
+describe('keeping cause before effect', () => {
+  it('moves the server side later when the offset puts a request before its lane opened, and later events with it', () => {
+    const model = new ServerModel(T0, 0, say);
+    const first = model.add(head('w', 'echo', 90, 'GET /api/echo?run=x HTTP/1.1'));
+    const matched = new Map([['w', 'lane-ws']]);
+    assert.equal(model.keepCausal([{ key: 'lane-ws', start: 130 }], matched), 40);
+    assert.equal(first.at, 130, 'the request head now comes when the browser opened the socket');
+    assert.equal(model.connections[0]?.start, 130);
+    const later = model.add(tap(2, 100, { connection: 'w', technique: 'echo', kind: 'close', direction: 'in', by: 'client', code: 1000 }));
+    assert.equal(later.at, 140, 'events that come after keep the corrected offset');
+    assert.equal(model.keepCausal([{ key: 'lane-ws', start: 130 }], matched), 0, 'once in order, nothing moves');
+  });
+
+  it('leaves a server side that is already after its lanes alone, and moves at most 250 ms', () => {
+    const model = new ServerModel(T0, 0, say);
+    model.add(head('p', 'poll', 50, 'GET /api/poll/clock?run=x HTTP/1.1'));
+    assert.equal(model.keepCausal([{ key: 'lane-poll', start: 40 }], new Map([['p', 'lane-poll']])), 0);
+    assert.equal(model.keepCausal([{ key: 'lane-poll', start: 5000 }], new Map([['p', 'lane-poll']])), 250);
+  });
+});
+
 describe('matching server connections to browser lanes', () => {
   const lane = (key: string, kind: 'fetch' | 'xhr' | 'sse' | 'ws', match: string, start: number, end?: number) => ({ key, kind, match, start, ...(end === undefined ? {} : { end }) });
 
