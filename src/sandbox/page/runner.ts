@@ -21,6 +21,7 @@ import { frameDocument } from '../frame/frame-document.ts';
 import { part, t, type SandboxHost } from './host.ts';
 import type { FrameBatch, FrameItem, HostMessage, WireItem } from '../protocol.ts';
 import { addStyle } from './add-style.ts';
+import { el, seconds } from './dom.ts';
 import runViewCss from './run-view.css?inline';
 import { MAX_OPEN_TAPS, TapFeed } from './run-tap.ts';
 import { MAX_SAVED_ITEMS, RUN_FORMAT, RUN_VERSION, type SavedFaults, type SavedLine, type SavedRun } from './saved-run.ts';
@@ -59,17 +60,6 @@ function now(): number {
 function randomToken(): string {
   // crypto.randomUUID needs a secure context; a workshop on http://192.168.x.x is not one.
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
 }
 
 /**

@@ -10,6 +10,7 @@
  * ANNOUNCE_EVERY_MS, and only while the reader follows the tail.
  */
 import { addStyle } from './add-style.ts';
+import { el, seconds } from './dom.ts';
 import wireViewCss from './wire-view.css?inline';
 import { formatBytes, formatDuration, type Lane, type LaneKind, type WireMark, type WireModel } from './wire-model.ts';
 import { part, t, type SandboxHost } from './host.ts';
@@ -57,17 +58,6 @@ const states = new WeakMap<SandboxHost, ViewState>();
 /** The view each sandbox shows now: a view replaced by a new Run or a replay draws no more. */
 const current = new WeakMap<SandboxHost, WireView>();
 let views = 0;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
-}
 
 /**
  * The width of a bar on a lane's track from `from` to `to` (ms since Run), on a timeline of `span`
