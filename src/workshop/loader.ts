@@ -1,0 +1,15 @@
+/**
+ * On every page: asks the server once whether workshop mode is on (GET /api/workshop answers
+ * 200, or 404 when off), and only then loads the attendee's part. Off, this is all a page runs.
+ */
+async function loadWorkshop(): Promise<void> {
+  // The projector and instructor pages are the instructor's, not an attendee's.
+  if (document.querySelector('[data-rl-workshop-page]')) return;
+  const res = await fetch('/api/workshop', { cache: 'no-store' }).catch(() => undefined);
+  if (!res?.ok) return;
+  const { nameMaxChars } = (await res.json()) as { nameMaxChars: number };
+  const { startAttendee } = await import('./attendee.ts');
+  await startAttendee(nameMaxChars);
+}
+
+void loadWorkshop().catch(() => {});
