@@ -71,7 +71,7 @@ class Panel {
     input.name = 'name';
     input.required = true;
     input.maxLength = maxChars;
-    input.autocomplete = 'nickname';
+    input.autocomplete = 'name';
     input.value = current;
     label.append(t.joinLabel, input);
     const join = document.createElement('button');

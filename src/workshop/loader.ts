@@ -6,8 +6,11 @@ async function loadWorkshop(): Promise<void> {
   // The projector and instructor pages are the instructor's, not an attendee's.
   if (document.querySelector('[data-rl-workshop-page]')) return;
   const res = await fetch('/api/workshop', { cache: 'no-store' }).catch(() => undefined);
-  if (!res?.ok) return;
-  const { nameMaxChars } = (await res.json()) as { nameMaxChars: number };
+  if (!res) return;
+  // Read in both cases: a body left unread keeps the request open (and a page never idle).
+  const body = (await res.json().catch(() => undefined)) as { nameMaxChars?: number } | undefined;
+  if (!res.ok || typeof body?.nameMaxChars !== 'number') return;
+  const { nameMaxChars } = body;
   const { startAttendee } = await import('./attendee.ts');
   await startAttendee(nameMaxChars);
 }

@@ -7,8 +7,9 @@ export async function startProjector(root: HTMLElement): Promise<void> {
   const t = workshopStrings();
   const part = <T extends HTMLElement>(name: string) => root.querySelector(`[data-${name}]`) as T;
   const res = await fetch('/api/workshop', { cache: 'no-store' }).catch(() => undefined);
+  const body = (await res?.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
   if (!res?.ok) {
-    const message = await res?.json().then((body: { error?: { message?: string } }) => body.error?.message, () => undefined);
+    const message = body?.error?.message;
     part('off').textContent = message ? `${t.off} ${message}` : t.off;
     part('off').hidden = false;
     return;
@@ -16,6 +17,7 @@ export async function startProjector(root: HTMLElement): Promise<void> {
   // The URL this page was reached on is the one attendees can reach too.
   const joinUrl = `${location.origin}/`;
   part('url').textContent = joinUrl;
+  part('url').hidden = false;
   const qr = part<HTMLImageElement>('qr');
   qr.alt = `QR: ${joinUrl}`;
   qr.src = '/api/workshop/join-qr.svg';
