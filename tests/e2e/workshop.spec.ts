@@ -73,6 +73,7 @@ for (const { lang, prefix, t } of LANGUAGES) {
       await expect(projector.locator(`[data-technique="${technique}"] [data-ok]`)).toHaveText('2 / 2');
     }
     await expect(ada.locator('[data-self-test]')).toHaveText(t.selfTestDone(4, 4));
+    await ada.screenshot({ path: `test-results/workshop-attendee-${lang}.png` });
 
     // The instructor page lists both, the hostile name shown as the text it is.
     const instructor = await projectorContext.newPage();
@@ -87,6 +88,7 @@ for (const { lang, prefix, t } of LANGUAGES) {
     await expect(instructor.getByRole('cell', { name: hostile, exact: true })).toBeVisible();
     await expect(instructor.locator('td img')).toHaveCount(0);
     expect(new URL(instructor.url()).hash, 'the token leaves the address bar').toBe('');
+    await instructor.screenshot({ path: `test-results/workshop-instructor-${lang}.png` });
 
     await a.close();
     // Gone once the grace period after its control stream closed has passed.
