@@ -225,6 +225,32 @@ describe('workshop mode: presence and the self-test', () => {
     }
   });
 
+  it('tells a control stream that reconnects with Last-Event-ID where it resumes, and counts the attendee once', async () => {
+    const server = await startServer({ workshop: true, workshopToken: TOKEN });
+    try {
+      const id = attendeeId();
+      await join(server, id, 'Ada');
+      const first = await fetch(`${server.url}/api/workshop/attendees/${id}/control`);
+      const reader = first.body!.getReader();
+      let text = '';
+      while (!/event: welcome\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      const lastId = /id: (\d+)\nevent: welcome/.exec(text)?.[1];
+      assert.ok(lastId, 'the welcome event has an id');
+      assert.match(text, /^retry: \d+\n\n/);
+      const again = await fetch(`${server.url}/api/workshop/attendees/${id}/control`, { headers: { 'Last-Event-ID': lastId } });
+      const againReader = again.body!.getReader();
+      let againText = '';
+      while (!/event: welcome\n.*\n\n/.test(againText)) againText += new TextDecoder().decode((await againReader.read()).value);
+      assert.match(againText, new RegExp(`"resumedAfter":"${lastId}"`));
+      const { summary } = await (await fetch(`${server.url}/api/workshop/instructor/attendees`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
+      assert.equal(summary.connected, 1, 'two streams of one attendee count once');
+      await reader.cancel();
+      await againReader.cancel();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses a control stream for an attendee that has not joined, and one past the per-address cap', async () => {
     const server = await startServer({ workshop: true, maxConnectionsPerAddress: 1, maxConnections: 10 });
     try {
