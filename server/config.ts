@@ -76,7 +76,7 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'port', env: 'PORT', default: 3000, min: 0, max: 65535, description: 'TCP port to listen on (also `--port`); 0 picks a free one' },
   { key: 'historyLimit', env: 'HISTORY_LIMIT', default: 1000, min: 1, max: 1_000_000, description: 'messages each channel keeps for replay' },
   { key: 'maxChannels', env: 'MAX_CHANNELS', default: 1000, min: 1, max: 1_000_000, description: 'channels that may exist at once, not counting the built-in channels the lessons use (`clock`, `chat`, `quiet-room`; server/channels.ts) (507 past it)' },
-  { key: 'maxMessageBytes', env: 'MAX_MESSAGE_BYTES', default: 16 * 1024, min: 64, max: 16 * 1024 * 1024, description: 'largest publish, as an HTTP request body or a WebSocket `publish` frame (413 or an error frame past it); also the largest body of a runs API request (400)' },
+  { key: 'maxMessageBytes', env: 'MAX_MESSAGE_BYTES', default: 16 * 1024, min: 64, max: 16 * 1024 * 1024, description: 'largest publish, as an HTTP request body or a WebSocket `publish` frame (413 or an error frame past it); also the largest body of a runs or workshop API request (400)' },
   { key: 'maxFrameBytes', env: 'MAX_FRAME_BYTES', default: 64 * 1024, min: 64, max: 16 * 1024 * 1024, description: 'largest WebSocket message (close 1009 past it); at least MAX_MESSAGE_BYTES' },
   { key: 'maxHeaderBytes', env: 'MAX_HEADER_BYTES', default: 16 * 1024, min: 1024, max: 1024 * 1024, description: 'largest request header block (431 past it)' },
   { key: 'publishRatePerS', env: 'PUBLISH_RATE_PER_S', default: 20, min: 1, max: 1_000_000, description: 'messages per second one client address may publish, sustained (429 past it)' },

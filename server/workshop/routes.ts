@@ -18,9 +18,6 @@ import { checkAttendeeId, checkName, checkSelfTest, type Workshop } from './pres
 import { svgQr } from './qr.ts';
 import { checkInstructor } from './token.ts';
 
-/** Largest body of a workshop request: a name or a self-test fits in far less. */
-export const WORKSHOP_MAX_BODY_BYTES = 4096;
-
 export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Workshop; token: string } | undefined): express.Router {
   const router = express.Router();
   if (!workshop) {
@@ -30,12 +27,14 @@ export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Work
     return router;
   }
   const { state, token } = workshop;
-  const parseJson = express.json({ limit: WORKSHOP_MAX_BODY_BYTES, strict: false, type: () => true });
+  // The largest body is MAX_MESSAGE_BYTES, as for the runs API: a name or a self-test fits in far less.
+  const maxBodyBytes = ctx.config.maxMessageBytes;
+  const parseJson = express.json({ limit: maxBodyBytes, strict: false, type: () => true });
   function readBody(req: express.Request, res: express.Response): Promise<unknown> {
     return new Promise((resolve, reject) => {
       parseJson(req, res, (error?: unknown) => {
         if (!error) resolve(req.body);
-        else reject(new ApiError(400, 'INVALID_JSON', `the body must be JSON of at most ${WORKSHOP_MAX_BODY_BYTES} bytes; ${(error as Error).message}`));
+        else reject(new ApiError(400, 'INVALID_JSON', `the body must be JSON of at most ${maxBodyBytes} bytes (MAX_MESSAGE_BYTES); ${(error as Error).message}`));
       });
     });
   }

@@ -310,9 +310,11 @@ describe('workshop mode: presence and the self-test', () => {
       }
       const unknown = await fetch(`${server.url}/api/workshop/attendees/${attendeeId()}/self-test`, { method: 'POST', body: JSON.stringify(GOOD_SELF_TEST) });
       assert.equal(unknown.status, 404);
-      const tooBig = await fetch(`${server.url}/api/workshop/attendees/${id}/self-test`, { method: 'POST', body: JSON.stringify({ pad: 'x'.repeat(5000) }) });
+      const tooBig = await fetch(`${server.url}/api/workshop/attendees/${id}/self-test`, { method: 'POST', body: JSON.stringify({ pad: 'x'.repeat(16 * 1024) }) });
       assert.equal(tooBig.status, 400);
-      assert.equal((await tooBig.json()).error.code, 'INVALID_JSON');
+      const tooBigError = (await tooBig.json()).error;
+      assert.equal(tooBigError.code, 'INVALID_JSON');
+      assert.match(tooBigError.message, /at most 16384 bytes \(MAX_MESSAGE_BYTES\)/);
     } finally {
       await server.close();
     }
