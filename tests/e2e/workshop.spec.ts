@@ -2,6 +2,7 @@
  * Workshop mode, part 1, as the room sees it: the projector page, attendees who join from their
  * own browsers (each a context of its own), their self-tests, and the instructor page.
  */
+import { gzipSync } from 'node:zlib';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { WORKSHOP_STRINGS } from '../../src/workshop/strings.ts';
 import { seriousViolations } from './axe-run.ts';
@@ -119,4 +120,26 @@ for (const { lang, prefix, t } of LANGUAGES) {
       await page.screenshot({ path: `test-results/workshop-projector-${lang}-${theme}.png`, fullPage: true });
     });
   }
+}
+
+/** The same budget as tests/e2e/budgets.spec.ts, with the attendee's part loaded. */
+const PAGE_JS_BUDGET = 20 * 1024;
+
+for (const url of ['/lessons/websocket/', '/zh-cn/lessons/sse/']) {
+  test(`${url} in workshop mode still ships at most 20 KB gzip of JavaScript before interaction, the name panel included`, async ({ page }) => {
+    const sizes: Promise<number>[] = [];
+    page.on('response', (response) => {
+      if (response.request().resourceType() === 'script') sizes.push(response.body().then((body) => gzipSync(body, { level: 9 }).byteLength));
+    });
+    await page.goto(`${server.url}${url}`);
+    // The name form is up, and the sandboxes have asked the server: what a reader gets before doing anything.
+    await expect(page.locator('[data-rl-workshop] input[name="name"]')).toBeVisible();
+    await expect(page.locator('[data-rl-sandbox]').first()).not.toHaveAttribute('data-server', 'checking');
+    const inline = await page.evaluate(() =>
+      [...document.querySelectorAll('script:not([src])')].filter((s) => !s.getAttribute('type') || /^(module|text\/javascript)$/.test(s.getAttribute('type') as string)).map((s) => s.textContent ?? ''),
+    );
+    const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0) + inline.reduce((sum, source) => sum + gzipSync(source, { level: 9 }).byteLength, 0);
+    test.info().annotations.push({ type: 'page JS before interaction in workshop mode (gzip)', description: `${bytes} B` });
+    expect(bytes).toBeLessThanOrEqual(PAGE_JS_BUDGET);
+  });
 }
