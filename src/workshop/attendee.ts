@@ -9,6 +9,7 @@ import { TECHNIQUES, workshopStrings } from './strings.ts';
 
 /** Where the browser keeps the attendee's id and name (localStorage): no account, nothing else. */
 export const ATTENDEE_STORAGE_KEY = 'realtime-lab:workshop-attendee';
+const DISMISSED_KEY = 'realtime-lab:workshop-not-now';
 /** Wait before joining again after the server forgot this attendee (a restart). */
 const REJOIN_DELAY_MS = 2000;
 
@@ -18,6 +19,11 @@ interface Stored {
 }
 
 const t = workshopStrings();
+
+/** Says on <html data-rl-workshop-state> where the attendee's part is (loader.ts sets `off`). */
+function setState(state: 'asking' | 'dismissed' | 'joined'): void {
+  document.documentElement.dataset['rlWorkshopState'] = state;
+}
 
 function readStored(): Stored | undefined {
   try {
@@ -132,8 +138,19 @@ export async function startAttendee(nameMaxChars: number): Promise<void> {
   const panel = new Panel();
   let stored = readStored();
   if (!stored) {
+    // "Not now" holds for this tab's visit (sessionStorage): the next page does not ask again.
+    if (sessionStorage.getItem(DISMISSED_KEY)) {
+      panel.root.remove();
+      setState('dismissed');
+      return;
+    }
+    setState('asking');
     const name = await panel.askName(nameMaxChars);
-    if (name === undefined) return;
+    if (name === undefined) {
+      sessionStorage.setItem(DISMISSED_KEY, '1');
+      setState('dismissed');
+      return;
+    }
     stored = { id: newId(), name };
     localStorage.setItem(ATTENDEE_STORAGE_KEY, JSON.stringify(stored));
   }
@@ -147,6 +164,7 @@ export async function startAttendee(nameMaxChars: number): Promise<void> {
     panel.showJoined(me.name, rename);
   };
   panel.showJoined(me.name, rename);
+  setState('joined');
 
   let selfTested = false;
   async function connect(): Promise<void> {

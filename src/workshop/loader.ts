@@ -9,7 +9,11 @@ async function loadWorkshop(): Promise<void> {
   if (!res) return;
   // Read in both cases: a body left unread keeps the request open (and a page never idle).
   const body = (await res.json().catch(() => undefined)) as { nameMaxChars?: number } | undefined;
-  if (!res.ok || typeof body?.nameMaxChars !== 'number') return;
+  if (!res.ok || typeof body?.nameMaxChars !== 'number') {
+    // The state the attendee's part is in, for styles and tests: off, asking, dismissed, joined.
+    document.documentElement.dataset['rlWorkshopState'] = 'off';
+    return;
+  }
   const { nameMaxChars } = body;
   const { startAttendee } = await import('./attendee.ts');
   await startAttendee(nameMaxChars);

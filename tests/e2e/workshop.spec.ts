@@ -143,3 +143,19 @@ for (const url of ['/lessons/websocket/', '/zh-cn/lessons/sse/']) {
     expect(bytes).toBeLessThanOrEqual(PAGE_JS_BUDGET);
   });
 }
+
+test('an attendee who answers "Not now" is not asked again on the next page, and is not counted', async ({ page, context }) => {
+  const t = WORKSHOP_STRINGS.en;
+  const projector = await context.newPage();
+  await projector.goto(`${server.url}/workshop/`);
+  await expect(projector.locator('[data-count]')).toHaveText('0');
+  await page.goto(`${server.url}/lessons/sse/`);
+  const panel = page.getByRole('region', { name: t.joinTitle });
+  await panel.getByRole('button', { name: t.joinLater }).click();
+  await expect(panel).toHaveCount(0);
+  await page.goto(`${server.url}/lessons/websocket/`);
+  // The attendee's part has asked the server and decided.
+  await expect(page.locator('html')).toHaveAttribute('data-rl-workshop-state', 'dismissed');
+  await expect(page.locator('[data-rl-workshop]')).toHaveCount(0);
+  await expect(projector.locator('[data-count]')).toHaveText('0');
+});

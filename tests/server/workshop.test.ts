@@ -251,6 +251,18 @@ describe('workshop mode: presence and the self-test', () => {
     }
   });
 
+  it('keeps workshop streams alive with the shared heartbeat, and ends them when the server stops', async () => {
+    const server = await startServer({ workshop: true, sseHeartbeatMs: 20 });
+    const res = await fetch(`${server.url}/api/workshop/presence`);
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes(': heartbeat\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    assert.match(text, /event: presence\n/);
+    await server.app.close();
+    for (;;) if ((await reader.read()).done) break;
+    await server.close();
+  });
+
   it('refuses a control stream for an attendee that has not joined, and one past the per-address cap', async () => {
     const server = await startServer({ workshop: true, maxConnectionsPerAddress: 1, maxConnections: 10 });
     try {
