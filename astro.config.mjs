@@ -37,6 +37,8 @@ export default defineConfig({
         SkipLink: './src/components/starlight/SkipLink.astro',
         Search: './src/components/starlight/Search.astro',
         Hero: './src/components/starlight/Hero.astro',
+        // The workshop loader on every page: it loads the attendee's part only in workshop mode.
+        Head: './src/components/starlight/Head.astro',
       },
       // Every internal link, in both languages, must resolve: the build fails otherwise.
       plugins: [starlightLinksValidator()],

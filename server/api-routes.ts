@@ -8,8 +8,11 @@ import { ApiError, sendError } from './errors.ts';
 import { sendJson } from './http.ts';
 import { createPublishHandler } from './publish.ts';
 import { createSiteRouter } from './site.ts';
+import type { Workshop } from './workshop/presence.ts';
+import { createWorkshopRoutes } from './workshop/routes.ts';
 
-export function createApiRoutes(ctx: ServerContext): express.Express {
+/** `workshop`: the attendees and the instructor's token in workshop mode; undefined when it is off. */
+export function createApiRoutes(ctx: ServerContext, workshop?: { state: Workshop; token: string }): express.Express {
   const { log, stats } = ctx;
   const handlePublish = createPublishHandler(ctx);
   const app = express();
@@ -23,6 +26,7 @@ export function createApiRoutes(ctx: ServerContext): express.Express {
   });
   app.post('/api/channels/:channel/messages', (req, res) => handlePublish(req, res, req.params.channel));
   app.use('/api/runs', ctx.runs.routes.router);
+  app.use('/api/workshop', createWorkshopRoutes(ctx, workshop));
   app.get('/api/health', async (_req, res) => {
     const health = ctx.closing ? { ok: false, reason: 'shutting down' } : await log.health();
     sendJson(res, health.ok ? 200 : 503, JSON.stringify(health), { 'Cache-Control': 'no-store' });

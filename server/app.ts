@@ -25,6 +25,8 @@ import { createLongPollingTransport } from './transports/long-polling.ts';
 import { createPollingTransport } from './transports/polling.ts';
 import { createSseTransport } from './transports/sse.ts';
 import { createWebSocketTransport } from './transports/websocket.ts';
+import { Workshop } from './workshop/presence.ts';
+import { newWorkshopToken } from './workshop/token.ts';
 
 export interface AppOptions {
   /** The channel log; an in-memory one by default. */
@@ -35,6 +37,8 @@ export interface App {
   readonly config: Config;
   readonly log: ChannelLog;
   readonly stats: Stats;
+  /** In workshop mode, the instructor's token (WORKSHOP_TOKEN, or a new random one): main.ts prints it once. */
+  readonly workshopToken: string | undefined;
   /** The configured node:http server, with routes and upgrades attached, not listening. */
   readonly server: http.Server;
   /** Stops accepting, closes WebSockets with 1001, ends SSE streams, answers held long polls. */
@@ -56,13 +60,14 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   const echo = createEchoTransport(ctx);
   ctx.runs.setCleanCuts({ sse: sse.end, longPoll: longPolling.answerNow });
   const sockets = () => [...websocket.all(), ...echo.all()];
+  const workshop = config.workshop ? { state: new Workshop(ctx), token: config.workshopToken || newWorkshopToken() } : undefined;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   const routing = createRouting(ctx, new HostPolicy(config.host, config.allowedHosts), compileProxyTrust(config.trustProxy), {
     streams: { poll: polling, 'long-poll': longPolling.handleLongPoll, sse: sse.handleSse },
     websocket: websocket.accept,
     echo: echo.accept,
-    express: createApiRoutes(ctx),
+    express: createApiRoutes(ctx, workshop),
   }, wss);
 
   const server = http.createServer(
@@ -77,7 +82,8 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   );
   server.on('upgrade', routing.handleUpgrade);
   server.on('clientError', routing.handleClientError);
-  const stopTimers = startTimers(ctx, { sseHeartbeat: sse.heartbeat, sockets });
+  const sseHeartbeat = workshop ? () => (sse.heartbeat(), workshop.state.heartbeat()) : sse.heartbeat;
+  const stopTimers = startTimers(ctx, { sseHeartbeat, sockets });
 
   async function close(): Promise<void> {
     if (ctx.closing) return;
@@ -86,6 +92,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
     server.close();
     longPolling.close();
     sse.close();
+    workshop?.state.close();
     ctx.runs.close();
     // [spec] RFC 6455, 7.4.1: 1001 indicates that an endpoint is "going away", such as a server going down.
     for (const ws of sockets()) ws.close(1001, 'server shutting down');
@@ -93,5 +100,5 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
     await log.close();
   }
 
-  return { config, log, stats: ctx.stats, server, close };
+  return { config, log, stats: ctx.stats, workshopToken: workshop?.token, server, close };
 }

@@ -51,6 +51,13 @@ export interface Config {
   maxTapBytes: number;
   /** The secret run ids are signed with, shared by every instance of a deployment; empty: a random one per process. */
   runSecret: string;
+  /** Workshop mode (server/workshop/): presence, the self-test, the projector and instructor pages. */
+  workshop: boolean;
+  /** The instructor's secret; empty: a new random one at each start. */
+  workshopToken: string;
+  workshopSeats: number;
+  workshopMaxAttendees: number;
+  workshopNameMaxChars: number;
 }
 
 type IntegerKey = { [K in keyof Config]: Config[K] extends number ? K : never }[keyof Config];
@@ -69,7 +76,7 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'port', env: 'PORT', default: 3000, min: 0, max: 65535, description: 'TCP port to listen on (also `--port`); 0 picks a free one' },
   { key: 'historyLimit', env: 'HISTORY_LIMIT', default: 1000, min: 1, max: 1_000_000, description: 'messages each channel keeps for replay' },
   { key: 'maxChannels', env: 'MAX_CHANNELS', default: 1000, min: 1, max: 1_000_000, description: 'channels that may exist at once, not counting the built-in channels the lessons use (`clock`, `chat`, `quiet-room`; server/channels.ts) (507 past it)' },
-  { key: 'maxMessageBytes', env: 'MAX_MESSAGE_BYTES', default: 16 * 1024, min: 64, max: 16 * 1024 * 1024, description: 'largest publish, as an HTTP request body or a WebSocket `publish` frame (413 or an error frame past it); also the largest body of a runs API request (400)' },
+  { key: 'maxMessageBytes', env: 'MAX_MESSAGE_BYTES', default: 16 * 1024, min: 64, max: 16 * 1024 * 1024, description: 'largest publish, as an HTTP request body or a WebSocket `publish` frame (413 or an error frame past it); also the largest body of a runs or workshop API request (400)' },
   { key: 'maxFrameBytes', env: 'MAX_FRAME_BYTES', default: 64 * 1024, min: 64, max: 16 * 1024 * 1024, description: 'largest WebSocket message (close 1009 past it); at least MAX_MESSAGE_BYTES' },
   { key: 'maxHeaderBytes', env: 'MAX_HEADER_BYTES', default: 16 * 1024, min: 1024, max: 1024 * 1024, description: 'largest request header block (431 past it)' },
   { key: 'publishRatePerS', env: 'PUBLISH_RATE_PER_S', default: 20, min: 1, max: 1_000_000, description: 'messages per second one client address may publish, sustained (429 past it)' },
@@ -96,6 +103,9 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'maxRuns', env: 'MAX_RUNS', default: 1000, min: 1, max: 1_000_000, description: 'live runs this instance holds in all (503 TOO_MANY_RUNS past it)' },
   { key: 'maxRunsPerAddress', env: 'MAX_RUNS_PER_ADDRESS', default: 100, min: 1, max: 1_000_000, description: 'live runs one client address may hold (429 TOO_MANY_RUNS past it); a sandbox holds one at a time, and ends it when its page goes' },
   { key: 'maxTapBytes', env: 'MAX_TAP_BYTES', default: 128 * 1024, min: 4096, max: 64 * 1024 * 1024, description: 'tap events kept per run for a late tap reader, counted in characters of their SSE text (each event\'s text is cut at 2 KiB); past it the oldest go, and the tap says how many with `event: gap`' },
+  { key: 'workshopSeats', env: 'WORKSHOP_SEATS', default: 100, min: 1, max: 100_000, description: 'attendees a workshop plans for: the pre-flight report checks the open-file limit (`ulimit -n`) against the connections they need' },
+  { key: 'workshopMaxAttendees', env: 'WORKSHOP_MAX_ATTENDEES', default: 500, min: 1, max: 100_000, description: 'attendees a workshop keeps at once, connected or recently gone (503 WORKSHOP_FULL past it, when none has gone)' },
+  { key: 'workshopNameMaxChars', env: 'WORKSHOP_NAME_MAX_CHARS', default: 40, min: 1, max: 200, description: 'longest name an attendee may give, in characters (400 INVALID_NAME past it)' },
   { key: 'channelIdleMs', env: 'CHANNEL_IDLE_MS', default: 15 * 60 * 1000, min: 100, max: 7 * 24 * 3600 * 1000, description: 'a channel with no subscriber and no new message for this long is removed, with its history (a reader that resumes from one of its ids gets a gap); in Redis, counted from its last message alone' },
 ];
 
@@ -110,6 +120,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   redisUrl: '',
   instanceName: '',
   runSecret: '',
+  workshop: false,
+  workshopToken: '',
 });
 
 /** The string settings, for the README's table. */
@@ -122,7 +134,12 @@ export const STRING_SETTINGS = [
   { key: 'redisUrl', env: 'REDIS_URL', default: '', description: 'keeps the channel log in Redis Streams (`redis://host:6379`), shared by several instances behind a proxy; empty keeps it in memory' },
   { key: 'instanceName', env: 'INSTANCE_NAME', default: '', description: 'the name `/api/stats` gives this instance; empty means `<hostname>-<pid>`' },
   { key: 'runSecret', env: 'RUN_SECRET', default: '', description: 'the secret run ids are signed with (at least 16 characters); every instance behind one proxy must share it, so that a run issued by one is accepted by all; empty: a random secret per process' },
+  { key: 'workshop', env: 'WORKSHOP', default: '0', description: 'workshop mode (also `--workshop`): `1`, `true` or `on` prints the attendee URL with a QR code, the instructor link and a pre-flight report, and turns on `/api/workshop`, attendee presence and the self-test' },
+  { key: 'workshopToken', env: 'WORKSHOP_TOKEN', default: '', description: 'the instructor\'s secret in workshop mode: 22 to 128 characters of `A-Z a-z 0-9 - _`; empty: a new random one (192 bits) at each start, printed once' },
 ] as const;
+
+/** What WORKSHOP_TOKEN accepts: enough URL-safe characters for 128 bits and more. */
+export const WORKSHOP_TOKEN_PATTERN = /^[A-Za-z0-9_-]{22,128}$/;
 
 /** Thrown for a setting that is out of range or contradicts another. */
 export class ConfigError extends Error {
@@ -167,6 +184,9 @@ export function resolveConfig(overrides: Partial<Config> = {}): Config {
   }
   if (config.runSecret !== '' && Buffer.byteLength(config.runSecret) < 16) {
     throw new ConfigError(`RUN_SECRET must be at least 16 characters, shared by every instance of the deployment (or empty for a random secret per process); received one of ${Buffer.byteLength(config.runSecret)}`);
+  }
+  if (config.workshopToken !== '' && !WORKSHOP_TOKEN_PATTERN.test(config.workshopToken)) {
+    throw new ConfigError(`WORKSHOP_TOKEN must be 22 to 128 characters of A-Z, a-z, 0-9, "-" and "_" (at least 128 bits), or empty for a new random token at each start; received one of ${config.workshopToken.length} characters${/[^A-Za-z0-9_-]/.test(config.workshopToken) ? ' with others' : ''}`);
   }
   for (const origin of config.allowedOrigins) {
     if (origin !== '*' && origin !== 'null' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
@@ -227,16 +247,30 @@ export function configFromEnvironment(env: Record<string, string | undefined>, a
     overrides.allowedHosts = source.ALLOWED_HOSTS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   }
   if (source.TRUST_PROXY !== undefined) overrides.trustProxy = parseTrustProxy(source.TRUST_PROXY);
+  if (source.WORKSHOP !== undefined) overrides.workshop = parseSwitch('WORKSHOP', source.WORKSHOP);
+  if (source.WORKSHOP_TOKEN) overrides.workshopToken = source.WORKSHOP_TOKEN.trim();
   return resolveConfig(overrides);
+}
+
+/** Reads an on/off setting: `1`, `true`, `on`, `yes` or `0`, `false`, `off`, `no`, `` (any case). */
+function parseSwitch(name: string, raw: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'on', 'yes'].includes(value)) return true;
+  if (['', '0', 'false', 'off', 'no'].includes(value)) return false;
+  throw new ConfigError(`${name} must be 1, true, on or yes to turn it on, or 0, false, off or no (or unset) to leave it off; received ${JSON.stringify(raw)}`);
 }
 
 function parseFlags(argv: readonly string[]): Record<string, string> {
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
+    if (arg === '--workshop') {
+      flags.WORKSHOP = '1';
+      continue;
+    }
     const match = /^--(port|host)(?:=(.*))?$/.exec(arg);
     if (!match) {
-      throw new ConfigError(`unknown argument ${JSON.stringify(arg)}; the server takes --port N and --host ADDRESS`);
+      throw new ConfigError(`unknown argument ${JSON.stringify(arg)}; the server takes --port N, --host ADDRESS and --workshop`);
     }
     const value = match[2] ?? argv[++i];
     if (value === undefined) throw new ConfigError(`--${match[1]} needs a value`);

@@ -1,7 +1,7 @@
 /**
  * Starts the companion server: the only file that reads the environment, flags and ports.
  *
- *   node server/main.ts [--port N] [--host ADDRESS]
+ *   node server/main.ts [--port N] [--host ADDRESS] [--workshop]
  */
 import module from 'node:module';
 import os from 'node:os';
@@ -19,15 +19,16 @@ import type { ChannelLog } from './log/types.ts';
 module.enableCompileCache();
 const { createApp } = await import('./app.ts');
 const { ConfigError, configFromEnvironment } = await import('./config.ts');
+const { workshopStartText } = await import('./workshop/start.ts');
+const { readOpenFileLimit } = await import('./workshop/preflight.ts');
 
-function networkUrls(port: number): string[] {
-  const urls: string[] = [];
-  for (const addresses of Object.values(os.networkInterfaces())) {
-    for (const address of addresses ?? []) {
-      if (address.family === 'IPv4' && !address.internal) urls.push(`http://${address.address}:${port}/`);
-    }
-  }
-  return urls;
+/** The URLs of this machine on its networks, IPv4 first; `withIpv6` adds global IPv6 addresses after them. */
+function networkUrls(port: number, withIpv6 = false): string[] {
+  const all = Object.values(os.networkInterfaces()).flatMap((addresses) => addresses ?? []).filter((a) => !a.internal);
+  const v4 = all.filter((a) => a.family === 'IPv4').map((a) => `http://${a.address}:${port}/`);
+  // Link-local (fe80::) and unique-local addresses change or need a zone: only global ones are worth showing.
+  const v6 = withIpv6 ? all.filter((a) => a.family === 'IPv6' && /^[23]/.test(a.address)).map((a) => `http://[${a.address}]:${port}/`) : [];
+  return [...v4, ...v6];
 }
 
 /** The addresses of this machine's network interfaces that --host takes, IPv4 first. */
@@ -96,11 +97,16 @@ app.server.listen(config.port, config.host, () => {
   const local = `http://${host}:${port}/`;
   // One write, and the URL to open last: it is the line a newcomer looks for.
   const lines = ['Realtime Lab is running (press Ctrl+C to stop).'];
-  if (wildcard) {
+  if (wildcard && !config.workshop) {
     const urls = networkUrls(port);
     if (urls.length > 0) lines.push('  On your network, attendees open:', ...urls.map((url) => `    ${url}`));
-  } else if (/^(?:127\.|localhost$|::1$)/.test(config.host)) {
+  } else if (!config.workshop && /^(?:127\.|localhost$|::1$)/.test(config.host)) {
     lines.push('  Only this machine can connect. For a workshop room, start with --host 0.0.0.0.');
+  }
+  if (config.workshop && app.workshopToken) {
+    const loopback = /^(?:127\.|localhost$|::1$)/.test(config.host);
+    const attendeeUrls = wildcard ? networkUrls(port, config.host === '::') : loopback ? [] : [`http://${host}:${port}/`];
+    lines.push(workshopStartText({ port, attendeeUrls, localUrl: local, token: app.workshopToken, openFileLimit: readOpenFileLimit(), seats: config.workshopSeats, redisUrl: config.redisUrl }));
   }
   if (config.redisUrl) lines.push(`  Channel log: Redis at ${new URL(config.redisUrl).host}; this instance: ${config.instanceName || `${os.hostname()}-${process.pid}`}`);
   lines.push('', `  Open ${local}`);
