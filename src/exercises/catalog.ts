@@ -91,7 +91,8 @@ function code(id: string): { starter: string; solution: string } {
   return found;
 }
 
-const CONTRACT: Text = {
+/** The output contract every code exercise's task ends with (ws-binary-echo states its own). */
+export const CONTRACT: Text = {
   en: 'Your code gets `CHANNEL`, a channel of its own for this Check. Log each message id on a line of its own (a word before it is fine), and log `done` when you have finished.',
   zh: '代码里的 `CHANNEL` 是本次检查专用的频道。每条消息的 id 单独打印一行（前面可以加一个词），全部完成后打印 `done`。',
 };
