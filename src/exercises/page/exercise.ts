@@ -218,6 +218,8 @@ class Exercise implements ExerciseController {
       status.textContent = this.#t('exercise.error', { message: error instanceof Error ? error.message : String(error) });
     } finally {
       clearInterval(ticker);
+      // How many Checks and Runs this page has finished: what a test (or a script) can wait on.
+      this.#root.dataset.finished = String(Number(this.#root.dataset.finished ?? 0) + 1);
       this.#busy = false;
       delete this.#root.dataset.busy;
       run.disabled = false;
