@@ -381,7 +381,9 @@ const PREDICATES: { [K in CheckKind]: Predicate<K> } = {
       const ended = sockets.find((socket) => socket.closeCode !== undefined);
       return result(spec, false, 'noClose', { code: spec.params.code, ended: ended ? String(ended.closeCode) : 'open' });
     }
-    const code = close.frame.closeCode ?? 'none';
+    // A close frame without a code is one the other side reads as 1005: say so, not "the code none".
+    if (close.frame.closeCode === undefined || close.frame.closeCode === null) return result(spec, false, 'noCode', { code: spec.params.code });
+    const code = close.frame.closeCode;
     const reason = close.frame.closeReason ?? '';
     if (code !== spec.params.code) return result(spec, false, 'wrongCode', { code: spec.params.code, got: code });
     if (reason === '') return result(spec, false, 'noReason', { code });
@@ -493,7 +495,7 @@ export const CHECK_OUTCOMES: { readonly [K in CheckKind]: readonly string[] } = 
   'ws-opcode': ['passed', 'notSent', 'notReceived'],
   'logged-byte-length': ['passed', 'noBinary', 'notLogged', 'wrongLength'],
   'ack-before-next': ['passed', 'notWaited', 'tooFew'],
-  'close-frame': ['passed', 'noClose', 'wrongCode', 'noReason'],
+  'close-frame': ['passed', 'noClose', 'noCode', 'wrongCode', 'noReason'],
   'reconnect-delay': ['passed', 'tooSoon', 'tooLate', 'never'],
   'answered-pings': ['passed', 'noPing', 'unanswered'],
 };

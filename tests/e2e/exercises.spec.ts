@@ -80,7 +80,7 @@ async function starterFailsSolutionPasses(page: Page, spec: CodeExercise, lang: 
 
 /** The same exercise in English and Chinese at once, each in a context of its own (its own connections). */
 async function inBothLanguages(browser: Browser, page: Page, run: (page: Page, lang: 'en' | 'zh-cn') => Promise<void>): Promise<void> {
-  const context = await browser.newContext({ baseURL: process.env.RL_E2E_BASE_URL });
+  const context = await browser.newContext({ baseURL: String(process.env.RL_E2E_BASE_URL) });
   try {
     const zhPage = await context.newPage();
     await Promise.all([run(page, 'en'), run(zhPage, 'zh-cn')]);

@@ -121,7 +121,9 @@ class Exercise implements ExerciseController {
       const title = this.#root.querySelector('.rl-ex-title')?.lastChild?.textContent?.trim() ?? '';
       this.#editor = mountEditor(pre, this.#code, {
         label: this.#t('exercise.editor.label', { title }),
-        wrap: false,
+        // Long lines wrap (as the static code does in CSS): an editor that scrolls sideways is a
+        // scrollable region the keyboard cannot reach (its focus is in the content, not the scroller).
+        wrap: true,
         onRun: () => void this.#run(false),
         onChange: (code) => {
           this.#code = code;
