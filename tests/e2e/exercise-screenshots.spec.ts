@@ -19,7 +19,7 @@ for (const lang of ['en', 'zh-cn'] as const) {
         }, theme);
         await page.goto(`${lang === 'en' ? '' : '/zh-cn'}/lessons/websocket-in-practice/`);
         // Starlight's sticky header would cover the top of an element screenshot.
-        await page.addStyleTag({ content: '.page > header.header { position: static !important; }' });
+        await page.addStyleTag({ content: '.page > header.header, mobile-starlight-toc nav { position: static !important; }' });
         const exercise = page.locator('[data-rl-exercise][data-id="ws-close-reason"]');
         await exercise.locator('button[data-action="check"]').click();
         await expect(exercise).toHaveAttribute('data-finished', '1', { timeout: 20_000 });

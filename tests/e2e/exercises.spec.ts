@@ -180,3 +180,14 @@ test('Run shows the code\'s output under the Check\'s conditions, without a verd
     await expect(exercise.locator('.rl-ex-summary')).toHaveCount(0);
   });
 });
+
+test('the keyboard reaches the code: focusing it opens the editor there, and Control+Enter runs it', async ({ page }) => {
+  const spec = CODE_EXERCISES.find((exercise) => exercise.id === 'ws-binary-echo') as CodeExercise;
+  await page.goto(lessonUrl(spec, 'en'));
+  const exercise = exerciseOn(page, spec.id);
+  await exercise.locator('[data-code-host] pre').focus();
+  await expect(exercise.locator('.cm-content')).toBeFocused();
+  await page.keyboard.press('ControlOrMeta+Enter');
+  await expect(exercise).toHaveAttribute('data-finished', '1', { timeout: spec.timeBoundMs + VERDICT_SLACK_MS });
+  await expect(exercise.locator('[data-output-panel]')).toBeVisible();
+});
