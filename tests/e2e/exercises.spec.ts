@@ -176,7 +176,7 @@ test('Run shows the code\'s output under the Check\'s conditions, without a verd
     await expect(exercise).toHaveAttribute('data-finished', '1', { timeout: spec.timeBoundMs + VERDICT_SLACK_MS });
     await expect(exercise.locator('[data-output]')).toContainText('ArrayBuffer 16');
     await expect(exercise.locator('[data-output]')).toContainText('done');
-    await expect(exercise.locator('[data-status]')).toContainText(lang === 'en' ? 'Your code logged done' : '你的代码在');
+    await expect(exercise.locator('[data-notice]')).toContainText(lang === 'en' ? 'Your code logged done' : '你的代码在');
     await expect(exercise.locator('.rl-ex-summary')).toHaveCount(0);
   });
 });

@@ -176,7 +176,8 @@ class Exercise implements ExerciseController {
     run.disabled = true;
     checkButton.disabled = true;
     this.#root.dataset.busy = check ? 'checking' : 'running';
-    this.#notice('');
+    // Said once (a status region); the ticking line below is not announced, the verdict is, at the end.
+    this.#notice(this.#t(check ? 'exercise.checking' : 'exercise.running', { seconds: seconds(exercise.timeBoundMs) }));
     const status = this.#part('status');
     const total = seconds(exercise.timeBoundMs);
     const started = Date.now();
@@ -205,6 +206,7 @@ class Exercise implements ExerciseController {
     try {
       const { evidence, report } = await runCheck(exercise, code, io);
       status.textContent = '';
+      this.#notice('');
       if (check) {
         const kept = this.#store.recordCheck(exercise.id, code, report);
         this.#part('restored').hidden = true;
@@ -212,12 +214,13 @@ class Exercise implements ExerciseController {
         for (const result of report.results) checks[result.id] = { state: result.state, key: result.key, values: result.values };
         this.#showResults(report.state, checks, kept.attempts);
       } else if (evidence.unreachable) {
-        status.textContent = this.#t('exercise.run.unreachable');
+        this.#notice(this.#t('exercise.run.unreachable'));
       } else {
-        status.textContent = evidence.timedOut ? this.#t('exercise.run.timed-out', { seconds: total }) : this.#t('exercise.run.done', { seconds: seconds(evidence.endedAt - evidence.startedAt) });
+        this.#notice(evidence.timedOut ? this.#t('exercise.run.timed-out', { seconds: total }) : this.#t('exercise.run.done', { seconds: seconds(evidence.endedAt - evidence.startedAt) }));
       }
     } catch (error) {
-      status.textContent = this.#t('exercise.error', { message: error instanceof Error ? error.message : String(error) });
+      status.textContent = '';
+      this.#notice(this.#t('exercise.error', { message: error instanceof Error ? error.message : String(error) }));
     } finally {
       clearInterval(ticker);
       // How many Checks and Runs this page has finished: what a test (or a script) can wait on.
