@@ -1,6 +1,6 @@
 /**
- * Screenshots of an exercise for a person to look at: failed with a hint open, and with the
- * solution diff open; light and dark, English and Chinese, desktop and phone. Runs only when
+ * Screenshots of an exercise for a person to look at: failed with a hint open, with the solution
+ * diff open, and restored after a reload; light and dark, English and Chinese, desktop and phone. Runs only when
  * RL_SCREENSHOTS_DIR names a folder to write them to.
  */
 import path from 'node:path';
@@ -29,6 +29,11 @@ for (const lang of ['en', 'zh-cn'] as const) {
         await exercise.locator('button[data-action="solution"]').click();
         await expect(exercise.locator('[data-diff]')).toBeVisible();
         await exercise.screenshot({ path: path.join(dir as string, `exercise-${lang}-${theme}-${device}-diff.png`) });
+        // Back on the page later: the results come back, with the notice.
+        await page.reload();
+        await page.addStyleTag({ content: '.page > header.header, mobile-starlight-toc nav { position: static !important; }' });
+        await expect(exercise.locator('[data-restored]')).toBeVisible();
+        await exercise.screenshot({ path: path.join(dir as string, `exercise-${lang}-${theme}-${device}-restored.png`) });
       });
     }
   }

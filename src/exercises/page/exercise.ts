@@ -26,7 +26,7 @@ const MAX_OUTPUT_LINES = 400;
 /** What init.ts asks of a mounted exercise. */
 export interface ExerciseController {
   /** A button's action: run, check, hint, solution, use-solution, reset. */
-  act(action: string, button?: HTMLButtonElement): void;
+  act(action: string): void;
   /** The reader starts editing: the editor takes the static code's place and gets focus. */
   edit(at?: { x: number; y: number }): void;
 }

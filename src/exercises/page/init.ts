@@ -45,7 +45,7 @@ if (roots.length > 0) {
     };
     root.addEventListener('click', (event) => {
       const button = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
-      if (button && root.contains(button) && !button.disabled) use((exercise) => exercise.act(button.dataset.action ?? '', button));
+      if (button && root.contains(button) && !button.disabled) use((exercise) => exercise.act(button.dataset.action ?? ''));
     });
     root.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.defaultPrevented) {
