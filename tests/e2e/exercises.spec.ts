@@ -181,7 +181,7 @@ test('Run shows the code\'s output under the Check\'s conditions, without a verd
   });
 });
 
-test('the keyboard reaches the code: focusing it opens the editor there, and Control+Enter runs it', async ({ page }) => {
+test('the keyboard reaches the code: focusing it opens the editor there, Control+Enter runs it, and Check keeps the focus', async ({ page }) => {
   const spec = CODE_EXERCISES.find((exercise) => exercise.id === 'ws-binary-echo') as CodeExercise;
   await page.goto(lessonUrl(spec, 'en'));
   const exercise = exerciseOn(page, spec.id);
@@ -190,4 +190,11 @@ test('the keyboard reaches the code: focusing it opens the editor there, and Con
   await page.keyboard.press('ControlOrMeta+Enter');
   await expect(exercise).toHaveAttribute('data-finished', '1', { timeout: spec.timeBoundMs + VERDICT_SLACK_MS });
   await expect(exercise.locator('[data-output-panel]')).toBeVisible();
+  // Check keeps the keyboard's focus while it runs and after.
+  await button(exercise, 'check').focus();
+  await page.keyboard.press('Enter');
+  await expect(exercise).toHaveAttribute('data-busy', 'checking');
+  await expect(button(exercise, 'check')).toBeFocused();
+  await expect(exercise).toHaveAttribute('data-finished', '2', { timeout: spec.timeBoundMs + VERDICT_SLACK_MS });
+  await expect(button(exercise, 'check')).toBeFocused();
 });

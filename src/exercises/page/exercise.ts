@@ -173,8 +173,10 @@ class Exercise implements ExerciseController {
     const code = this.#code;
     const run = this.#button('run');
     const checkButton = this.#button('check');
-    run.disabled = true;
-    checkButton.disabled = true;
+    // aria-disabled, not disabled: a focused button that becomes disabled drops the keyboard's
+    // focus to the top of the page. Presses while busy are ignored (#busy).
+    run.setAttribute('aria-disabled', 'true');
+    checkButton.setAttribute('aria-disabled', 'true');
     this.#root.dataset.busy = check ? 'checking' : 'running';
     // Said once (a status region); the ticking line below is not announced, the verdict is, at the end.
     this.#notice(this.#t(check ? 'exercise.checking' : 'exercise.running', { seconds: seconds(exercise.timeBoundMs) }));
@@ -227,8 +229,8 @@ class Exercise implements ExerciseController {
       this.#root.dataset.finished = String(Number(this.#root.dataset.finished ?? 0) + 1);
       this.#busy = false;
       delete this.#root.dataset.busy;
-      run.disabled = false;
-      checkButton.disabled = false;
+      run.removeAttribute('aria-disabled');
+      checkButton.removeAttribute('aria-disabled');
     }
   }
 
@@ -338,6 +340,8 @@ class Exercise implements ExerciseController {
     if (this.#code !== this.#exercise.starter && !confirm(this.#t('exercise.reset.confirm'))) return;
     this.#store.reset(this.#exercise.id);
     clearTimeout(this.#saveTimer);
+    // "Reset?" in the notice goes with it: the keyboard stays in the exercise, on Reset.
+    if (this.#part('restored').contains(document.activeElement)) this.#button('reset').focus();
     this.#code = this.#exercise.starter;
     this.#editor?.setCode(this.#exercise.starter);
     this.#part('restored').hidden = true;
