@@ -55,7 +55,8 @@ async function starterFailsSolutionPasses(page: Page, spec: CodeExercise, lang: 
   await exercise.scrollIntoViewIfNeeded();
 
   const starterState = await check(exercise, spec);
-  expect(starterState, `${spec.id} (${lang}): the starter must not pass`).not.toBe('passed');
+  const verdicts = (await exercise.locator('.rl-ex-check').allTextContents()).join(' | ');
+  expect(starterState, `${spec.id} (${lang}): the starter must not pass; checks: ${verdicts}`).not.toBe('passed');
   expect(starterState).not.toBe('unreachable');
   const failed = exercise.locator('.rl-ex-check[data-state="failed"]');
   expect(await failed.count(), `${spec.id} (${lang}): at least one check fails`).toBeGreaterThan(0);
