@@ -50,9 +50,11 @@ async function useSolution(exercise: Locator): Promise<void> {
 }
 
 async function starterFailsSolutionPasses(page: Page, spec: CodeExercise, lang: 'en' | 'zh-cn'): Promise<void> {
-  await page.goto(lessonUrl(spec, lang));
+  // The Progress page links to each exercise by this anchor.
+  await page.goto(`${lessonUrl(spec, lang)}#exercise-${spec.id}`);
   const exercise = exerciseOn(page, spec.id);
-  await exercise.scrollIntoViewIfNeeded();
+  await expect(exercise).toHaveAttribute('id', `exercise-${spec.id}`);
+  await expect(exercise).toBeInViewport();
 
   const starterState = await check(exercise, spec);
   const verdicts = (await exercise.locator('.rl-ex-check').allTextContents()).join(' | ');
