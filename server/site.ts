@@ -69,7 +69,8 @@ export function pageFacts(html: string): PageFacts {
       // Not an absolute URL: the frames resolve it against the page, which 'self' covers.
     }
   }
-  if (html.includes('data-rl-sandbox')) return { scriptHashes: null, apiOrigins: [...apiOrigins] };
+  // Sandboxes and exercises both run code in srcdoc frames.
+  if (html.includes('data-rl-sandbox') || html.includes('data-rl-exercise')) return { scriptHashes: null, apiOrigins: [...apiOrigins] };
   const scriptHashes = new Set<string>();
   for (const [, attributes, body] of html.matchAll(INLINE_SCRIPT)) {
     if (/\bsrc\s*=/i.test(attributes as string)) continue;

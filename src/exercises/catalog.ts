@@ -91,7 +91,8 @@ function code(id: string): { starter: string; solution: string } {
   return found;
 }
 
-const CONTRACT: Text = {
+/** The output contract every code exercise's task ends with (ws-binary-echo states its own). */
+export const CONTRACT: Text = {
   en: 'Your code gets `CHANNEL`, a channel of its own for this Check. Log each message id on a line of its own (a word before it is fine), and log `done` when you have finished.',
   zh: '代码里的 `CHANNEL` 是本次检查专用的频道。每条消息的 id 单独打印一行（前面可以加一个词），全部完成后打印 `done`。',
 };
@@ -317,14 +318,18 @@ export const EXERCISES: Exercise[] = [
     lesson: 'sse-reconnection',
     title: { en: 'Stop when the server says 204', zh: '服务器回答 204 时停下' },
     task: task(
-      'The Check cuts the stream after 2 messages and then answers the reconnection with 204 No Content: the server\'s way of saying "stop". This client reconnects by hand after every error, and so never stops. Let the browser do the reconnecting, and when it gives up (`readyState` is `CLOSED`), log `done` and send nothing more.',
-      '检查会在传完 2 条消息后切断流，然后对重连回答 204 No Content：这是服务器在说“别再来了”。这段代码每次出错都手动重连，所以永远停不下来。把重连交给浏览器；当它放弃时（`readyState` 为 `CLOSED`），打印 `done`，不再发任何请求。',
+      'The Check cuts the stream after 2 messages; a client that reconnects with its last id gets what it missed. Then the server restarts, and answers the next reconnection with 204 No Content: its way of saying "stop". This client reconnects by hand after every error, and so never stops. Let the browser do the reconnecting, and when it gives up (`readyState` is `CLOSED`), log `done` and send nothing more.',
+      '检查会在传完 2 条消息后切断流；带着最后一个 id 重连的客户端会补上错过的消息。随后服务器重启，并对下一次重连回答 204 No Content：这是它在说“别再来了”。这段代码每次出错都手动重连，所以永远停不下来。把重连交给浏览器；当它放弃时（`readyState` 为 `CLOSED`），打印 `done`，不再发任何请求。',
     ),
     channel: 'ex-204',
     faults: { dropAfter: 2 },
+    // The 204 answers the reconnection after a restart, not after the drop: a browser may lose the
+    // message written just before an abrupt cut (the response errors before its body is read), and
+    // only the reconnection after the drop, with Last-Event-ID, brings it back.
     script: [
       { after: { ms: 100 }, publish: { count: 2, everyMs: 100 } },
-      { after: { ms: 450 }, faults: { refuseReconnects: { status: 204, count: 1 } } },
+      { after: { requests: 2 }, faults: { dropAfter: null } },
+      { after: { step: 1, ms: 600 }, faults: { refuseReconnects: { status: 204, count: 1 }, restart: true } },
     ],
     timeBoundMs: 7000,
     ...code('sse-stop-on-204'),
@@ -373,11 +378,13 @@ export const EXERCISES: Exercise[] = [
     lesson: 'websocket',
     title: { en: 'Publish, and wait for the ack', zh: '发布，并等待确认' },
     task: task(
-      'Open `/api/ws/<channel>` and publish 5 messages, `{"type":"publish","data":{"n":1}}` and so on, sending each one only after the `ack` of the one before has arrived. Log `ack <id>` for each ack.',
-      '打开 `/api/ws/<channel>`，发布 5 条消息（`{"type":"publish","data":{"n":1}}` 等），每条都要等上一条的 `ack` 到了再发。每收到一个 ack 打印 `ack <id>`。',
+      'Open `/api/ws/<channel>` and publish 5 messages, `{"type":"publish","data":{"n":1}}` and so on, sending each one only after the `ack` of the one before has arrived. Log `ack <id>` for each ack. The Check holds every answer of the server back by 150 ms, as a distant server would.',
+      '打开 `/api/ws/<channel>`，发布 5 条消息（`{"type":"publish","data":{"n":1}}` 等），每条都要等上一条的 `ack` 到了再发。每收到一个 ack 打印 `ack <id>`。检查会把服务器的每个回答都延迟 150 毫秒，就像服务器在很远的地方。',
     ),
     channel: 'ex-ack',
-    faults: {},
+    // Without a delay, a fast loopback can ack each publish before the next reaches the server even
+    // when the code sends all five at once, and the starter would pass by luck.
+    faults: { latencyMs: 150 },
     script: [],
     timeBoundMs: 5000,
     ...code('ws-ack'),

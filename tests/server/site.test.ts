@@ -262,6 +262,11 @@ describe('the Content-Security-Policy of a page', () => {
     assert.match(policy, /base-uri 'self' https:\/\/api\.example\.org(;|$)/);
   });
 
+  it('allows inline scripts on a page with exercises, whose Checks run code in srcdoc frames as sandboxes do', () => {
+    const script = pagePolicy(pageFacts('<section data-rl-exercise data-api-base=""></section>'), 'localhost').split('; ').find((part) => part.startsWith('script-src')) ?? '';
+    assert.ok(script.split(' ').includes("'unsafe-inline'"), script);
+  });
+
   it('puts no Host it cannot trust into the policy', () => {
     const policy = pagePolicy(pageFacts('<p>no scripts</p>'), "evil.test; script-src 'unsafe-eval'");
     assert.match(policy, /connect-src 'self'; /);
