@@ -4,7 +4,7 @@
  * as a whole; an error names the field in the reader's language; a summary of what was imported
  * and skipped) and Reset all (after a confirmation). Nothing leaves the browser.
  */
-import { ProgressImportError, ProgressStore, type ExerciseProgress } from './progress.ts';
+import { browserStorage, ProgressImportError, ProgressStore, type ExerciseProgress } from './progress.ts';
 import { fill } from './fill.ts';
 
 /** What Progress.astro hands over in `data-rl-progress`. */
@@ -23,14 +23,7 @@ export function stateOf(progress: ExerciseProgress | undefined): 'not-started' |
 const MARKS: Record<ReturnType<typeof stateOf>, string> = { 'not-started': '○', working: '…', passed: '✓', wrong: '✗', 'timed-out': '✗', unreachable: '!' };
 
 function openStore(known: readonly string[]): ProgressStore {
-  let storage: Storage | null = null;
-  try {
-    storage = window.localStorage;
-  } catch {
-    // Storage refused by the browser's settings: the page shows no progress, and Import lasts until it is left.
-  }
-  const memory = new Map<string, string>();
-  return new ProgressStore(storage ?? { getItem: (key) => memory.get(key) ?? null, setItem: (key, value) => void memory.set(key, value), removeItem: (key) => void memory.delete(key) }, { knownIds: new Set(known) });
+  return new ProgressStore(browserStorage(), { knownIds: new Set(known) });
 }
 
 function setUpProgress(root: HTMLElement): void {

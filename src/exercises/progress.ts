@@ -145,6 +145,18 @@ export function parseProgress(text: string, knownIds?: ReadonlySet<string>): { f
   return { file: { version: PROGRESS_VERSION, exercises }, skipped };
 }
 
+/** The browser's localStorage, or memory when it is refused (privacy settings): progress then lasts the page. */
+export function browserStorage(): StorageLike {
+  try {
+    const local = globalThis.localStorage;
+    if (local) return local;
+  } catch {
+    // SecurityError: fall through to memory
+  }
+  const memory = new Map<string, string>();
+  return { getItem: (key) => memory.get(key) ?? null, setItem: (key, value) => void memory.set(key, value), removeItem: (key) => void memory.delete(key) };
+}
+
 /** The progress of every exercise, kept in `storage` under PROGRESS_KEY. */
 export class ProgressStore {
   readonly #storage: StorageLike;
@@ -178,7 +190,18 @@ export class ProgressStore {
     }
   }
 
-  #save(): void {
+  /**
+   * Writes the exercises in `changed` over what storage holds now, so progress that another tab,
+   * or another store on this page, saved since this one was opened is kept.
+   */
+  #save(changed: readonly string[]): void {
+    const stored = this.#load();
+    for (const id of changed) {
+      const progress = this.#exercises[id];
+      if (progress) stored[id] = progress;
+      else delete stored[id];
+    }
+    this.#exercises = stored;
     try {
       this.#storage.setItem(PROGRESS_KEY, JSON.stringify({ version: PROGRESS_VERSION, exercises: this.#exercises } satisfies ProgressFile));
     } catch {
@@ -203,7 +226,7 @@ export class ProgressStore {
   /** Keeps the reader's code as edited (cut at MAX_CODE_CHARS), without counting an attempt. */
   saveCode(id: string, code: string): void {
     this.#exercises[id] = { ...this.#entry(id), code: code.slice(0, MAX_CODE_CHARS), at: this.#now().toISOString() };
-    this.#save();
+    this.#save([id]);
   }
 
   /** Records a Check of a code exercise: its state, each check's result, the code checked; one more attempt. */
@@ -214,7 +237,7 @@ export class ProgressStore {
     const next: ExerciseProgress = { ...entry, state: report.state, attempts: Math.min(MAX_ATTEMPTS, entry.attempts + 1), code: code.slice(0, MAX_CODE_CHARS), at: this.#now().toISOString(), checks };
     this.#exercises[id] = next;
     this.#restored.delete(id);
-    this.#save();
+    this.#save([id]);
     return next;
   }
 
@@ -226,7 +249,7 @@ export class ProgressStore {
     const next: ExerciseProgress = { ...entry, state: report.state, attempts: Math.min(MAX_ATTEMPTS, entry.attempts + 1), answers: { ...answers }, at: this.#now().toISOString(), checks };
     this.#exercises[id] = next;
     this.#restored.delete(id);
-    this.#save();
+    this.#save([id]);
     return next;
   }
 
@@ -234,7 +257,7 @@ export class ProgressStore {
   reset(id: string): void {
     delete this.#exercises[id];
     this.#restored.delete(id);
-    this.#save();
+    this.#save([id]);
   }
 
   /** Forgets all progress. */
@@ -268,7 +291,7 @@ export class ProgressStore {
       this.#exercises[id] = progress;
       this.#restored.delete(id);
     }
-    this.#save();
+    this.#save(Object.keys(file.exercises));
     return { imported: Object.keys(file.exercises).length, skipped };
   }
 }

@@ -5,7 +5,7 @@
  * the shape the code exercises use, and restored on return with a "restored, reset?" notice.
  */
 import { evaluateQuiz } from './quiz.ts';
-import { ProgressStore, type ExerciseProgress } from './progress.ts';
+import { browserStorage, ProgressStore, type ExerciseProgress } from './progress.ts';
 import { fill } from './fill.ts';
 
 /** What ExerciseQuiz.astro hands over in `data-rl-quiz`. */
@@ -20,14 +20,7 @@ interface QuizData {
 
 /** A store read afresh from localStorage for each change, so other exercises' progress saved since is kept. */
 function openStore(known: readonly string[]): ProgressStore {
-  let storage: Storage | null = null;
-  try {
-    storage = window.localStorage;
-  } catch {
-    // Storage refused by the browser's settings: the store keeps progress in memory for this page.
-  }
-  const memory = new Map<string, string>();
-  return new ProgressStore(storage ?? { getItem: (key) => memory.get(key) ?? null, setItem: (key, value) => void memory.set(key, value), removeItem: (key) => void memory.delete(key) }, { knownIds: new Set(known) });
+  return new ProgressStore(browserStorage(), { knownIds: new Set(known) });
 }
 
 function setUpQuiz(root: HTMLElement): void {

@@ -4,28 +4,16 @@
  * (the editor, Check, results, the solution diff) on its first use, or at once when the reader
  * has progress to restore.
  */
-import { ProgressStore, type StorageLike } from '../progress.ts';
+import { browserStorage, ProgressStore } from '../progress.ts';
 
 /** Wait before the one automatic retry of the module loaded on demand whose request failed. */
 const MODULE_RETRY_MS = 1000;
 
 type Controller = import('./exercise.ts').ExerciseController;
 
-/** localStorage, or memory when the browser refuses it (privacy settings): progress then lasts the page. */
-function storage(): StorageLike {
-  try {
-    const local = window.localStorage;
-    if (local) return local;
-  } catch {
-    // SecurityError: fall through to memory
-  }
-  const memory = new Map<string, string>();
-  return { getItem: (key) => memory.get(key) ?? null, setItem: (key, value) => void memory.set(key, value), removeItem: (key) => void memory.delete(key) };
-}
-
 const roots = [...document.querySelectorAll<HTMLElement>('[data-rl-exercise]')];
 if (roots.length > 0) {
-  const store = new ProgressStore(storage());
+  const store = new ProgressStore(browserStorage());
   let module: Promise<typeof import('./exercise.ts')> | undefined;
   const load = () => {
     module ??= import('./exercise.ts').catch(() => new Promise((retry) => setTimeout(retry, MODULE_RETRY_MS)).then(() => import('./exercise.ts')));

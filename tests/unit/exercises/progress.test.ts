@@ -32,6 +32,18 @@ function storeWithOneCheck(storage = new MapStorage()) {
 }
 
 describe('the progress store', () => {
+  it('keeps what another store (another tab, another exercise on the page) saved after this one was opened', () => {
+    const storage = new MapStorage();
+    const early = new ProgressStore(storage, { now: clock, knownIds: KNOWN });
+    storeWithOneCheck(storage);
+    early.saveCode('polling-cursor', '// mine');
+    const after = new ProgressStore(storage, { now: clock, knownIds: KNOWN });
+    assert.equal(after.get('ws-ack')?.attempts, 1, 'the other store\'s Check survived this one\'s save');
+    assert.equal(after.get('polling-cursor')?.code, '// mine');
+    early.reset('polling-cursor');
+    assert.deepEqual(Object.keys(new ProgressStore(storage, { knownIds: KNOWN }).all()), ['ws-ack'], 'a reset forgets only its own exercise');
+  });
+
   it('keeps each check\'s result, the attempts, the code and when, and restores them on the next visit with the restored flag', () => {
     const { storage, exercise } = storeWithOneCheck();
     const again = new ProgressStore(storage, { now: clock, knownIds: KNOWN });
