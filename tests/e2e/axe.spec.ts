@@ -1,6 +1,7 @@
 /**
- * The accessibility sweep: axe-core on every built page, in both languages and both themes, at
- * load and again after every sandbox on the page has run. Any serious or critical violation
+ * The accessibility sweep: axe-core on every built page, in both languages and both themes (the
+ * theme switched in place, as Starlight's picker does), at load and again after every sandbox on
+ * the page has run. Any serious or critical violation
  * fails, listed by rule, target and page. Pages are discovered from dist/, so every later page
  * (the lab, progress, workshop) joins the sweep as it lands. axe is injected from node_modules:
  * pages request nothing from any other origin.
@@ -65,49 +66,64 @@ test('the sweep covers pages in English and in Chinese', () => {
   expect(pages.some((page) => !page.url.startsWith('/zh-cn/'))).toBe(true);
 });
 
-for (const { url, sandboxes: count } of pages) {
-  for (const theme of ['light', 'dark'] as const) {
-    test(`${url} in the ${theme} theme has no serious or critical axe violation, at load or after its sandboxes run`, async ({ page }) => {
-      test.setTimeout(30_000 + SANDBOX_TIMEOUT_MS + count * 2_000);
-      // Only in the page itself: the sandbox's frame has no storage, and would report the error.
-      await page.addInitScript((value) => {
-        if (window === window.top) localStorage.setItem('starlight-theme', value);
-      }, theme);
-      await page.goto(url);
-      await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-      const sandboxes = page.locator('[data-rl-sandbox]');
-      await expect(sandboxes).toHaveCount(count);
-      if (count > 0) await expect(sandboxes.first()).toHaveAttribute('data-server', 'online');
-      // The fault panels open, so their controls are swept too: waiting for a Run at load, live after it.
-      await page.locator('details[data-fault-panel]').evaluateAll((panels) => panels.forEach((panel) => ((panel as HTMLDetailsElement).open = true)));
-      const atLoad = await seriousViolations(page);
+/** Switches the page's theme in place, as Starlight's theme picker does: the same nodes, in the other colours. */
+async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  await page.evaluate((value) => {
+    document.documentElement.dataset.theme = value;
+    return new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)));
+  }, theme);
+  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+}
 
-      let afterRun: Finding[] = [];
-      if (count > 0) {
-        // Every sandbox at once: press each Run, then wait until each one has written output.
-        // Not for its `expect`: sandboxes that share a channel disturb each other when run
-        // together (every-sandbox.spec.ts runs them one by one and checks that). Checked while
-        // they are still live, so pending and open lanes are seen too.
-        for (let i = 0; i < count; i++) {
-          // From the keyboard: a click aims at coordinates, and the toolbars shift as runs start
-          // (panels open, "Stop all" appears), so a click could land on the wrong button.
-          await action(sandboxes.nth(i), 'run').press('Enter');
-          await expect(sandboxes.nth(i).locator('[data-panels]')).toBeVisible();
-        }
-        await Promise.all(Array.from({ length: count }, (_, i) => expect(output(sandboxes.nth(i))).not.toBeEmpty({ timeout: SANDBOX_TIMEOUT_MS })));
-        // The wire view's controls in their open states: a frame's anatomy (else a head) open, and the last sandbox as a table.
-        await expect(page.locator('button[data-wv-open]').first()).toBeAttached({ timeout: SANDBOX_TIMEOUT_MS });
-        const disclosure = page.locator('.rl-wv-event[data-kind="ws-frame"] button[data-wv-open], .rl-wv-event[data-kind="request-head"] button[data-wv-open]').first();
-        await disclosure.press('Enter');
-        await expect(disclosure).toHaveAttribute('aria-expanded', 'true');
-        if (count > 1) {
-          await sandboxes.nth(count - 1).locator('button[data-wv="table"]').press('Enter');
-          await expect(sandboxes.nth(count - 1).locator('[data-wire-table] table')).toBeVisible();
-        }
-        afterRun = await seriousViolations(page);
-      }
-      const message = [atLoad.length ? report(atLoad, `${url} (${theme}, at load)`) : '', afterRun.length ? report(afterRun, `${url} (${theme}, after Run)`) : ''].filter(Boolean).join('\n');
-      expect(atLoad.length + afterRun.length, `axe found serious or critical violations:\n${message}`).toBe(0);
+for (const { url, sandboxes: count } of pages) {
+  // One page load per page, both themes swept on it: the sandboxes run once, and the same
+  // nodes (pending and open lanes, anatomies, tables) are checked in light and in dark.
+  test(`${url} has no serious or critical axe violation in either theme, at load or after its sandboxes run`, async ({ page }) => {
+    test.setTimeout(30_000 + SANDBOX_TIMEOUT_MS + count * 2_000);
+    // Only in the page itself: the sandbox's frame has no storage, and would report the error.
+    await page.addInitScript(() => {
+      if (window === window.top) localStorage.setItem('starlight-theme', 'light');
     });
-  }
+    await page.goto(url);
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    const sandboxes = page.locator('[data-rl-sandbox]');
+    await expect(sandboxes).toHaveCount(count);
+    if (count > 0) await expect(sandboxes.first()).toHaveAttribute('data-server', 'online');
+    // The fault panels open, so their controls are swept too: waiting for a Run at load, live after it.
+    await page.locator('details[data-fault-panel]').evaluateAll((panels) => panels.forEach((panel) => ((panel as HTMLDetailsElement).open = true)));
+    const reports: string[] = [];
+    const sweep = async (when: string) => {
+      for (const theme of ['light', 'dark'] as const) {
+        await useTheme(page, theme);
+        const findings = await seriousViolations(page);
+        if (findings.length) reports.push(report(findings, `${url} (${theme}, ${when})`));
+      }
+    };
+    await sweep('at load');
+
+    if (count > 0) {
+      // Every sandbox at once: press each Run, then wait until each one has written output.
+      // Not for its `expect`: sandboxes that share a channel disturb each other when run
+      // together (every-sandbox.spec.ts runs them one by one and checks that). Checked while
+      // they are still live, so pending and open lanes are seen too.
+      for (let i = 0; i < count; i++) {
+        // From the keyboard: a click aims at coordinates, and the toolbars shift as runs start
+        // (panels open, "Stop all" appears), so a click could land on the wrong button.
+        await action(sandboxes.nth(i), 'run').press('Enter');
+        await expect(sandboxes.nth(i).locator('[data-panels]')).toBeVisible();
+      }
+      await Promise.all(Array.from({ length: count }, (_, i) => expect(output(sandboxes.nth(i))).not.toBeEmpty({ timeout: SANDBOX_TIMEOUT_MS })));
+      // The wire view's controls in their open states: a frame's anatomy (else a head) open, and the last sandbox as a table.
+      await expect(page.locator('button[data-wv-open]').first()).toBeAttached({ timeout: SANDBOX_TIMEOUT_MS });
+      const disclosure = page.locator('.rl-wv-event[data-kind="ws-frame"] button[data-wv-open], .rl-wv-event[data-kind="request-head"] button[data-wv-open]').first();
+      await disclosure.press('Enter');
+      await expect(disclosure).toHaveAttribute('aria-expanded', 'true');
+      if (count > 1) {
+        await sandboxes.nth(count - 1).locator('button[data-wv="table"]').press('Enter');
+        await expect(sandboxes.nth(count - 1).locator('[data-wire-table] table')).toBeVisible();
+      }
+      await sweep('after Run');
+    }
+    expect(reports, `axe found serious or critical violations:\n${reports.join('\n')}`).toEqual([]);
+  });
 }
