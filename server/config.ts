@@ -58,6 +58,7 @@ export interface Config {
   workshopSeats: number;
   workshopMaxAttendees: number;
   workshopNameMaxChars: number;
+  workshopNoticeMaxChars: number;
 }
 
 type IntegerKey = { [K in keyof Config]: Config[K] extends number ? K : never }[keyof Config];
@@ -106,6 +107,7 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'workshopSeats', env: 'WORKSHOP_SEATS', default: 100, min: 1, max: 100_000, description: 'attendees a workshop plans for: the pre-flight report checks the open-file limit (`ulimit -n`) against the connections they need' },
   { key: 'workshopMaxAttendees', env: 'WORKSHOP_MAX_ATTENDEES', default: 500, min: 1, max: 100_000, description: 'attendees a workshop keeps at once, connected or recently gone (503 WORKSHOP_FULL past it, when none has gone)' },
   { key: 'workshopNameMaxChars', env: 'WORKSHOP_NAME_MAX_CHARS', default: 40, min: 1, max: 200, description: 'longest name an attendee may give, in characters (400 INVALID_NAME past it)' },
+  { key: 'workshopNoticeMaxChars', env: 'WORKSHOP_NOTICE_MAX_CHARS', default: 280, min: 1, max: 4000, description: 'longest notice the instructor may send to every attendee, in characters (400 INVALID_NOTICE past it)' },
   { key: 'channelIdleMs', env: 'CHANNEL_IDLE_MS', default: 15 * 60 * 1000, min: 100, max: 7 * 24 * 3600 * 1000, description: 'a channel with no subscriber and no new message for this long is removed, with its history (a reader that resumes from one of its ids gets a gap); in Redis, counted from its last message alone' },
 ];
 

@@ -19,6 +19,8 @@ export const ATTENDEE_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 export const SELF_TEST_TECHNIQUES = ['poll', 'longPoll', 'sse', 'websocket'] as const;
 /** The longest round trip a self-test may report. */
 export const SELF_TEST_MAX_MS = 60_000;
+/** Control events kept for a reconnecting attendee (Last-Event-ID); an older id hears `missed`. */
+export const CONTROL_REPLAY_EVENTS = 256;
 
 export type Technique = (typeof SELF_TEST_TECHNIQUES)[number];
 /** One technique's result: did the round trip work, and how long it took. */
@@ -64,6 +66,16 @@ export function checkName(value: unknown, maxChars: number): string {
   return name;
 }
 
+/** The instructor's notice, trimmed; throws a 400 unless it is 1 to `maxChars` characters of text (line breaks allowed). */
+export function checkNotice(value: unknown, maxChars: number): string {
+  const text = typeof value === 'string' ? value.trim() : undefined;
+  const length = text === undefined ? 0 : [...text].length;
+  if (text === undefined || length === 0 || length > maxChars || /[\p{Cf}\x00-\x09\x0b-\x1f\x7f]/u.test(text)) {
+    throw new ApiError(400, 'INVALID_NOTICE', `a notice is 1 to ${maxChars} characters (WORKSHOP_NOTICE_MAX_CHARS) of text, line breaks allowed but no other control characters; received ${describeValue(value)}`);
+  }
+  return text;
+}
+
 /** Throws a 400 unless `value` is a self-test result: `{ poll, longPoll, sse, websocket }`, each `{ ok, ms }`. */
 export function checkSelfTest(value: unknown): SelfTest {
   const shape = `a self-test is { ${SELF_TEST_TECHNIQUES.map((t) => `"${t}": { "ok": true|false, "ms": 0..${SELF_TEST_MAX_MS} }`).join(', ')} }`;
@@ -92,6 +104,8 @@ export class Workshop {
   readonly #watchers = new Set<ServerResponse>();
   /** Ids of the events on control streams, for Last-Event-ID. */
   #eventId = 0;
+  /** The last CONTROL_REPLAY_EVENTS broadcasts, as written: replayed after a reconnect. */
+  readonly #replay: { id: number; text: string }[] = [];
   #pending = false;
 
   constructor(ctx: ServerContext) {
@@ -152,8 +166,36 @@ export class Workshop {
     // [spec] A reconnecting EventSource sends the last event ID it saw as `Last-Event-ID`;
     // the events after it are what it missed (none yet: notices come with the instructor's controls).
     const lastEventId = req.headers['last-event-id'];
-    res.write(`id: ${++this.#eventId}\nevent: welcome\ndata: ${JSON.stringify({ name: attendee.name, resumedAfter: typeof lastEventId === 'string' ? lastEventId : null })}\n\n`);
+    res.write(`event: welcome\ndata: ${JSON.stringify({ name: attendee.name, resumedAfter: typeof lastEventId === 'string' ? lastEventId : null })}\n\n`);
+    this.#replayAfter(res, typeof lastEventId === 'string' ? Number(lastEventId) : undefined);
     this.#changed();
+  }
+
+  /**
+   * Writes what a reconnecting stream missed: the broadcasts after `lastId`, or, when they are
+   * no longer kept (or the id is from before a restart), `missed` with the range it cannot replay.
+   */
+  #replayAfter(res: ServerResponse, lastId: number | undefined): void {
+    if (lastId === undefined || !Number.isInteger(lastId) || lastId === this.#eventId) return;
+    const oldest = this.#replay[0]?.id ?? this.#eventId + 1;
+    if (lastId < 0 || lastId > this.#eventId || lastId + 1 < oldest) {
+      res.write(`id: ${this.#eventId}\nevent: missed\ndata: ${JSON.stringify({ after: lastId, latest: this.#eventId })}\n\n`);
+      return;
+    }
+    for (const event of this.#replay) if (event.id > lastId) res.write(event.text);
+  }
+
+  /**
+   * Sends one control event to every attendee's control stream: serialized once, the same bytes
+   * to each, and kept (the last CONTROL_REPLAY_EVENTS) for those who reconnect. Returns its id.
+   */
+  broadcast(event: string, data: unknown): number {
+    const id = ++this.#eventId;
+    const text = `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    this.#replay.push({ id, text });
+    if (this.#replay.length > CONTROL_REPLAY_EVENTS) this.#replay.shift();
+    for (const attendee of this.#attendees.values()) for (const res of attendee.streams) res.write(text);
+    return id;
   }
 
   /** Opens a watcher's stream of presence summaries (the projector page). */

@@ -8,13 +8,14 @@
  *   GET  /api/workshop/presence                 SSE: `presence` events with the count and self-test tally
  *   GET  /api/workshop/join-qr.svg              the QR code of the join URL, for the Host it was asked on
  *   GET  /api/workshop/instructor/attendees     names and self-tests (Authorization: Bearer <token>)
+ *   POST /api/workshop/instructor/notices       { text }: a notice to every attendee's control stream (`event: notice`)
  *
  * When workshop mode is off, every one of them is a 404 that says how to turn it on.
  */
 import express from 'express';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { checkAttendeeId, checkName, checkSelfTest, type Workshop } from './presence.ts';
+import { checkAttendeeId, checkName, checkNotice, checkSelfTest, type Workshop } from './presence.ts';
 import { svgQr } from './qr.ts';
 import { checkInstructor } from './token.ts';
 
@@ -77,6 +78,12 @@ export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Work
   });
   router.get('/instructor/attendees', (_req, res) => {
     res.json({ summary: state.summary(), attendees: state.attendees() });
+  });
+  router.post('/instructor/notices', async (req, res) => {
+    const body = (await readBody(req, res)) as { text?: unknown } | null;
+    const text = checkNotice(body?.text, ctx.config.workshopNoticeMaxChars);
+    const id = state.broadcast('notice', { text, at: Date.now() });
+    res.status(201).json({ notice: { id, text } });
   });
   router.use((req) => {
     throw new ApiError(404, 'NOT_FOUND', `no workshop endpoint at ${req.method} /api/workshop${req.path}; see /guides/self-hosting/ for workshop mode`);

@@ -4,6 +4,7 @@
  * presence, and runs the self-test once, reporting it to the server.
  */
 import type { SelfTest } from '../../server/workshop/presence.ts';
+import { installFeatures } from './features.ts';
 import { runSelfTest } from './self-test.ts';
 import { TECHNIQUES, workshopStrings } from './strings.ts';
 
@@ -126,6 +127,20 @@ class Panel {
   }
 }
 
+/**
+ * What a feature of the attendee's part (features.ts) gets: who this attendee is, the control
+ * stream's events, and a way to send up. Handlers stay across reconnects and rejoins.
+ */
+export interface AttendeeSession {
+  readonly id: string;
+  /** The name the attendee gave (it can change: Change name). */
+  name(): string;
+  /** Calls `handler` with the parsed `data` of every control event named `event`, on this page. */
+  on(event: string, handler: (data: unknown) => void): void;
+  /** Sends `body` as JSON to `/api/workshop/attendees/<id>/<path>`. */
+  post(path: string, body: unknown): Promise<Response>;
+}
+
 async function putAttendee(stored: Stored): Promise<{ selfTest: SelfTest | null }> {
   const res = await fetch(`/api/workshop/attendees/${stored.id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: stored.name }) });
   const body = (await res.json()) as { attendee?: { selfTest: SelfTest | null }; error?: { message: string } };
@@ -166,16 +181,45 @@ export async function startAttendee(nameMaxChars: number): Promise<void> {
   panel.showJoined(me.name, rename);
   setState('joined');
 
+  const handlers = new Map<string, ((data: unknown) => void)[]>();
+  let control: EventSource | undefined;
+  function listen(source: EventSource, event: string): void {
+    source.addEventListener(event, (message) => {
+      let data: unknown;
+      try {
+        data = JSON.parse((message as MessageEvent<string>).data);
+      } catch {
+        return;
+      }
+      for (const handler of handlers.get(event) ?? []) handler(data);
+    });
+  }
+  const session: AttendeeSession = {
+    id: me.id,
+    name: () => me.name,
+    on(event, handler) {
+      if (!handlers.has(event)) {
+        handlers.set(event, []);
+        if (control) listen(control, event);
+      }
+      handlers.get(event)?.push(handler);
+    },
+    post: (path, body) => fetch(`/api/workshop/attendees/${me.id}/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+  };
+  installFeatures(session);
+
   let selfTested = false;
   async function connect(): Promise<void> {
     const attendee = await putAttendee(me);
     // The control stream: SSE down (the browser reconnects by itself, with Last-Event-ID).
-    const control = new EventSource(`/api/workshop/attendees/${me.id}/control`);
-    control.addEventListener('welcome', () => panel.showOffline(false, me.name));
-    control.onerror = () => {
+    const source = new EventSource(`/api/workshop/attendees/${me.id}/control`);
+    control = source;
+    for (const event of handlers.keys()) listen(source, event);
+    source.addEventListener('welcome', () => panel.showOffline(false, me.name));
+    source.onerror = () => {
       panel.showOffline(true, me.name);
       // A 404 (the server restarted and forgot us) closes the stream for good: join again.
-      if (control.readyState === EventSource.CLOSED) setTimeout(() => void connect().catch(() => {}), REJOIN_DELAY_MS);
+      if (source.readyState === EventSource.CLOSED) setTimeout(() => void connect().catch(() => {}), REJOIN_DELAY_MS);
     };
     if (attendee.selfTest) {
       panel.showSelfTest(attendee.selfTest);

@@ -6,6 +6,7 @@ import { EventSource } from 'eventsource';
 import QRCode from 'qrcode';
 import { configFromEnvironment } from '../../server/config.ts';
 import { openFilesNeeded, preflightReport } from '../../server/workshop/preflight.ts';
+import { CONTROL_REPLAY_EVENTS } from '../../server/workshop/presence.ts';
 import { terminalQr } from '../../server/workshop/qr.ts';
 import { startServer, type TestServer } from './helpers.ts';
 
@@ -225,27 +226,69 @@ describe('workshop mode: presence and the self-test', () => {
     }
   });
 
-  it('tells a control stream that reconnects with Last-Event-ID where it resumes, and counts the attendee once', async () => {
+  it('replays the notices a reconnecting control stream missed after its Last-Event-ID, says `missed` past the kept ones, and counts the attendee once', async () => {
     const server = await startServer({ workshop: true, workshopToken: TOKEN });
+    const notice = (text: string) => fetch(`${server.url}/api/workshop/instructor/notices`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ text }) });
+    /** Opens a control stream and reads it until `done` matches what came; `until` reads on. */
+    async function read(headers: Record<string, string>, done: RegExp) {
+      const res = await fetch(`${server.url}/api/workshop/attendees/${id}/control`, { headers });
+      const reader = res.body!.getReader();
+      const stream = {
+        text: '',
+        async until(pattern: RegExp) {
+          while (!pattern.test(stream.text)) stream.text += new TextDecoder().decode((await reader.read()).value);
+          return stream;
+        },
+        cancel: () => reader.cancel(),
+      };
+      return stream.until(done);
+    }
+    const id = attendeeId();
     try {
-      const id = attendeeId();
       await join(server, id, 'Ada');
-      const first = await fetch(`${server.url}/api/workshop/attendees/${id}/control`);
-      const reader = first.body!.getReader();
-      let text = '';
-      while (!/event: welcome\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
-      const lastId = /id: (\d+)\nevent: welcome/.exec(text)?.[1];
-      assert.ok(lastId, 'the welcome event has an id');
-      assert.match(text, /^retry: \d+\n\n/);
-      const again = await fetch(`${server.url}/api/workshop/attendees/${id}/control`, { headers: { 'Last-Event-ID': lastId } });
-      const againReader = again.body!.getReader();
-      let againText = '';
-      while (!/event: welcome\n.*\n\n/.test(againText)) againText += new TextDecoder().decode((await againReader.read()).value);
-      assert.match(againText, new RegExp(`"resumedAfter":"${lastId}"`));
+      const first = await read({}, /event: welcome\n.*\n\n/);
+      assert.match(first.text, /^retry: \d+\n\n/);
+      assert.equal((await notice('one')).status, 201);
+      await first.until(/"text":"one"/);
+      const lastId = /id: (\d+)\nevent: notice\n/.exec(first.text)?.[1];
+      assert.ok(lastId, 'a notice has an id');
+      await first.cancel();
+      assert.equal((await notice('two')).status, 201);
+      assert.equal((await notice('three')).status, 201);
+      const again = await read({ 'Last-Event-ID': lastId }, /"text":"three"/);
+      assert.match(again.text, new RegExp(`"resumedAfter":"${lastId}"`));
+      assert.doesNotMatch(again.text, /"text":"one"/, 'what it saw is not sent again');
+      assert.match(again.text, /"text":"two"[^]*"text":"three"/, 'what it missed comes, in order');
       const { summary } = await (await fetch(`${server.url}/api/workshop/instructor/attendees`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
       assert.equal(summary.connected, 1, 'two streams of one attendee count once');
-      await reader.cancel();
-      await againReader.cancel();
+      await again.cancel();
+      for (let i = 0; i < CONTROL_REPLAY_EVENTS; i++) await notice(`n${i}`);
+      const late = await read({ 'Last-Event-ID': lastId }, /event: missed\n.*\n\n/);
+      assert.match(late.text, new RegExp(`event: missed\\ndata: \\{"after":${lastId},"latest":${Number(lastId) + 2 + CONTROL_REPLAY_EVENTS}\\}`));
+      assert.doesNotMatch(late.text, /"text":"n0"/, 'nothing is replayed past a gap it cannot fill');
+      await late.cancel();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sends a notice only with the token, as text within WORKSHOP_NOTICE_MAX_CHARS', async () => {
+    const server = await startServer({ workshop: true, workshopToken: TOKEN, workshopNoticeMaxChars: 12 });
+    try {
+      const post = (body: unknown, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }) => fetch(`${server.url}/api/workshop/instructor/notices`, { method: 'POST', headers, body: JSON.stringify(body) });
+      const anonymous = await post({ text: 'hi' }, {});
+      assert.equal(anonymous.status, 403);
+      assert.equal((await anonymous.json()).error.code, 'INSTRUCTOR_TOKEN_REQUIRED');
+      for (const text of ['', 'thirteen char', 42, 'bell\u0007']) {
+        const res = await post({ text });
+        assert.equal(res.status, 400, JSON.stringify(text));
+        const { error } = await res.json();
+        assert.equal(error.code, 'INVALID_NOTICE');
+        assert.match(error.message, /1 to 12 characters \(WORKSHOP_NOTICE_MAX_CHARS\).*received/);
+      }
+      const ok = await post({ text: '<b>两行\n好</b>' });
+      assert.equal(ok.status, 201);
+      assert.equal((await ok.json()).notice.text, '<b>两行\n好</b>');
     } finally {
       await server.close();
     }
