@@ -96,6 +96,18 @@ export function checkSelfTest(value: unknown): SelfTest {
   return result;
 }
 
+/**
+ * A part of the workshop's state kept across a restart (the class grid, the help queue, the
+ * solutions lock...): its owner registers it with `Workshop.keep`, and calls `Workshop.changed`
+ * after each change; the store saves every part's snapshot and restores them at start.
+ */
+export interface KeptPart {
+  /** The part's state as plain JSON. */
+  snapshot(): unknown;
+  /** Takes back a snapshot saved by an earlier start (validate it: the file may be old or edited). */
+  restore(value: unknown): void;
+}
+
 /** The workshop's attendees and watchers. One per server, made only in workshop mode. */
 export class Workshop {
   readonly #ctx: ServerContext;
@@ -107,9 +119,22 @@ export class Workshop {
   /** The last CONTROL_REPLAY_EVENTS broadcasts, as written: replayed after a reconnect. */
   readonly #replay: { id: number; text: string }[] = [];
   #pending = false;
+  readonly #parts = new Map<string, KeptPart>();
+  /** Called after every change, once per turn of the event loop (the store saves then). */
+  onChange: (() => void) | undefined;
 
   constructor(ctx: ServerContext) {
     this.#ctx = ctx;
+  }
+
+  /** Registers a part of the state to keep across restarts, under a name of its own. */
+  keep(name: string, part: KeptPart): void {
+    this.#parts.set(name, part);
+  }
+
+  /** The registered parts, for the store. */
+  keptParts(): ReadonlyMap<string, KeptPart> {
+    return this.#parts;
   }
 
   /** Adds an attendee, or renames one that is back; makes room by forgetting the longest gone. */
@@ -123,7 +148,7 @@ export class Workshop {
       this.#attendees.set(id, attendee);
     }
     attendee.name = name;
-    this.#changed();
+    this.changed();
     return { id, name, selfTest: attendee.selfTest ?? null };
   }
 
@@ -145,7 +170,7 @@ export class Workshop {
   /** Records an attendee's self-test. */
   recordSelfTest(id: string, selfTest: SelfTest): void {
     this.#get(id).selfTest = selfTest;
-    this.#changed();
+    this.changed();
   }
 
   /** Opens an attendee's control stream: it counts as presence until it closes. */
@@ -157,7 +182,7 @@ export class Workshop {
       attendee.goneAt = Date.now();
       attendee.graceTimer = setTimeout(() => {
         attendee.graceTimer = undefined;
-        this.#changed();
+        this.changed();
       }, PRESENCE_GRACE_MS).unref();
     });
     clearTimeout(attendee.graceTimer);
@@ -168,7 +193,7 @@ export class Workshop {
     const lastEventId = req.headers['last-event-id'];
     res.write(`event: welcome\ndata: ${JSON.stringify({ name: attendee.name, resumedAfter: typeof lastEventId === 'string' ? lastEventId : null })}\n\n`);
     this.#replayAfter(res, typeof lastEventId === 'string' ? Number(lastEventId) : undefined);
-    this.#changed();
+    this.changed();
   }
 
   /**
@@ -246,14 +271,18 @@ export class Workshop {
     return `event: presence\ndata: ${JSON.stringify(this.summary())}\n\n`;
   }
 
-  /** Tells the watchers, once per turn of the event loop however many changes it saw. */
-  #changed(): void {
+  /**
+   * Says the state changed: the watchers hear a presence event (the instructor page reads the
+   * rest again), and `onChange` runs, once per turn of the event loop however many changes.
+   */
+  changed(): void {
     if (this.#pending) return;
     this.#pending = true;
     setImmediate(() => {
       this.#pending = false;
       const event = this.#presenceEvent();
       for (const res of this.#watchers) res.write(event);
+      this.onChange?.();
     });
   }
 

@@ -5,6 +5,7 @@
  * `Authorization: Bearer <token>`.
  */
 import type { PresenceSummary, SelfTest } from '../../server/workshop/presence.ts';
+import { installSections } from './dashboard/sections.ts';
 import { TECHNIQUES, workshopStrings } from './strings.ts';
 
 const TOKEN_KEY = 'realtime-lab:workshop-token';
@@ -25,12 +26,21 @@ function readToken(): string | undefined {
   return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
 }
 
+let token: string | undefined;
+
+/** Calls the instructor API, `/api/workshop/instructor/<path>`, with the token. */
+export function instructorFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  token ??= readToken();
+  const headers = new Headers(init.headers);
+  headers.set('Authorization', `Bearer ${token ?? ''}`);
+  return fetch(`/api/workshop/instructor/${path}`, { ...init, headers, cache: 'no-store' });
+}
+
 /** Fills the instructor page in `root` (WorkshopInstructor.astro). */
 export function startInstructor(root: HTMLElement): void {
   const t = workshopStrings();
   const words = JSON.parse(root.dataset['strings'] ?? '{}') as { yes: string; no: string; notYet: string };
   const part = <T extends HTMLElement>(name: string) => root.querySelector(`[data-${name}]`) as T;
-  const token = readToken();
 
   function refuse(message: string): void {
     part('refused').textContent = message;
@@ -39,7 +49,7 @@ export function startInstructor(root: HTMLElement): void {
   }
 
   async function refresh(): Promise<boolean> {
-    const res = await fetch('/api/workshop/instructor/attendees', { headers: { Authorization: `Bearer ${token ?? ''}` }, cache: 'no-store' });
+    const res = await instructorFetch('attendees');
     const body = (await res.json()) as { summary?: PresenceSummary; attendees?: AttendeeRow[]; error?: { code: string; message: string } };
     if (!res.ok || !body.summary || !body.attendees) {
       refuse(body.error?.code === 'WORKSHOP_OFF' ? `${t.off} ${body.error.message}` : `${t.instructorNeedsToken} (${res.status}: ${body.error?.message ?? ''})`);
@@ -72,8 +82,12 @@ export function startInstructor(root: HTMLElement): void {
   // Without a token the server still answers (403), and the page says which link to open.
   void refresh().then((ok) => {
     if (!ok) return;
-    // Each change of presence is a reason to ask again for the list (which only the token opens).
+    const sections = installSections(root);
+    // Each change of the workshop's state is a reason to ask again (only the token opens the answers).
     const presence = new EventSource('/api/workshop/presence');
-    presence.addEventListener('presence', () => void refresh());
+    presence.addEventListener('presence', () => {
+      void refresh();
+      for (const section of sections) section.refresh?.();
+    });
   });
 }
