@@ -403,6 +403,9 @@ test('long lines wrap on a phone by default, and the Wrap button toggles wrappin
 });
 
 test('the static code and the editor use the same tokens and colours, so nothing jumps when the editor loads', async ({ page }) => {
+  // Night Owl's keyword colour in each theme (src/styles/code-tokens.css): both sides could match
+  // each other and still have lost their colours.
+  const KEYWORD = { dark: 'rgb(199, 146, 234)', light: 'rgb(136, 68, 174)' };
   for (const scheme of ['dark', 'light'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto('/playground/');
@@ -411,6 +414,7 @@ test('the static code and the editor use the same tokens and colours, so nothing
       sandbox.locator(`${root} [class^="tok-"]`).evaluateAll((spans) => spans.map((span) => `${span.textContent}|${span.className}|${getComputedStyle(span).color}`));
     const before = await tokens('[data-code-host] pre');
     expect(before.length).toBeGreaterThan(10);
+    expect(before.filter((token) => token.includes('|tok-keyword|')).map((token) => token.split('|')[2])).toContain(KEYWORD[scheme]);
     const box = await sandbox.locator('[data-code-host] pre').boundingBox();
     await sandbox.locator('[data-code-host] pre').click();
     await expect(sandbox.locator('.cm-editor')).toBeVisible();
