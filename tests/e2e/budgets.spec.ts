@@ -7,8 +7,10 @@
  * `ui-core`, about 26 KB gzip) is loaded only when the search dialog opens (see
  * src/lib/lazy-pagefind-ui.ts), and a test below checks that search still works.
  */
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
+import { builtPages } from './built-pages.ts';
 
 const PAGE_JS_BUDGET = 20 * 1024;
 const EDITOR_BUDGET = 110 * 1024;
@@ -99,4 +101,15 @@ test('search loads when the reader opens it, and finds lessons in both languages
     await expect(page.getByRole('dialog').locator('.pagefind-ui__result').first()).toContainText(expected);
     await page.close();
   }
+});
+
+test('a page carries the sandboxes\' UI strings once, however many sandboxes it has', () => {
+  const pages = builtPages().filter((page) => page.sandboxes > 0);
+  expect(pages.length).toBeGreaterThan(10);
+  for (const page of pages) {
+    const html = readFileSync(page.file, 'utf8');
+    expect((html.match(/data-rl-sandbox-strings/g) ?? []).length, page.url).toBe(1);
+  }
+  const websocket = readFileSync(builtPages().find((page) => page.url === '/lessons/websocket/')?.file as string, 'utf8');
+  test.info().annotations.push({ type: '/lessons/websocket/ HTML', description: `${websocket.length} B` });
 });

@@ -25,7 +25,7 @@ export function builtPages(): BuiltPage[] {
       const relative = path.relative(SITE_DIR, file).replace(/\\/g, '/');
       // 404 pages are served for missing paths; ask for the file itself.
       const url = relative.endsWith('404.html') ? `/${relative}` : `/${relative.replace(/index\.html$/, '').replace(/\.html$/, '/')}`;
-      return { url, file, sandboxes: (readFileSync(file, 'utf8').match(/data-rl-sandbox/g) ?? []).length };
+      return { url, file, sandboxes: (readFileSync(file, 'utf8').match(/data-rl-sandbox(?![\w-])/g) ?? []).length };
     })
     .sort((a, b) => a.url.localeCompare(b.url));
 }

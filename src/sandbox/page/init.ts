@@ -130,6 +130,13 @@ function setWrap(host: SandboxHost, wrap: boolean): void {
   host.editor?.setWrap(wrap);
 }
 
+let strings: Record<string, string> | undefined;
+/** The sandboxes' UI strings, written once per page by the first Sandbox.astro. */
+function pageStrings(): Record<string, string> {
+  strings ??= JSON.parse(document.querySelector('script[data-rl-sandbox-strings]')?.textContent ?? '{}') as Record<string, string>;
+  return strings;
+}
+
 function setup(root: HTMLElement): SandboxHost {
   const original = JSON.parse(root.dataset.code ?? '""') as string;
   const base = new URL(root.dataset.apiBase || location.origin);
@@ -139,7 +146,7 @@ function setup(root: HTMLElement): SandboxHost {
     original,
     code: original,
     apiBase: `${base.origin}/`,
-    strings: JSON.parse(root.dataset.strings ?? '{}') as Record<string, string>,
+    strings: pageStrings(),
     recheckServer: () => checkServer(host.apiBase),
     run: () => {
       checkServer(host.apiBase);
