@@ -19,7 +19,7 @@ function htmlFiles(dir: string): string[] {
 
 /** URL paths of the built pages that contain at least one sandbox, with how many. */
 const pages = htmlFiles(SITE_DIR)
-  .map((file) => ({ file, count: (readFileSync(file, 'utf8').match(/data-rl-sandbox/g) ?? []).length }))
+  .map((file) => ({ file, count: (readFileSync(file, 'utf8').match(/data-rl-sandbox(?![\w-])/g) ?? []).length }))
   .filter((page) => page.count > 0)
   .map(({ file, count }) => ({ url: `/${path.relative(SITE_DIR, file).replace(/\\/g, '/').replace(/index\.html$/, '').replace(/\.html$/, '/')}`, count }))
   .sort((a, b) => a.url.localeCompare(b.url));
