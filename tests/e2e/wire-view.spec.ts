@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { action, output, replaceCode, wire } from './helpers.ts';
+import { action, output, replaceCode, startPrivateServer, wire } from './helpers.ts';
 
 const LANGUAGES = [
   {
@@ -333,24 +333,31 @@ test('filters, Pause, Follow the tail and the table mode work, and the live regi
   await expect(sandbox.locator('[data-wire-table]')).toBeHidden();
 });
 
-test('past three live runs on a page, the oldest run’s server side waits, says so, and catches up when a newer run stops', async ({ page }) => {
-  await page.goto('/playground/');
-  const sandboxes = page.locator('[data-rl-sandbox]');
-  const code = "new EventSource('/api/sse/clock').addEventListener('tick', (event) => console.log('tick', event.lastEventId));";
-  for (let i = 0; i < 4; i++) {
-    await replaceCode(page, sandboxes.nth(i), code);
-    await action(sandboxes.nth(i), 'run').press('Enter');
-    await expect(output(sandboxes.nth(i))).toContainText('tick');
+test('past three live runs on a page, the oldest run’s server side waits, says so, catches up when a newer run stops, and says how many first events the server no longer kept (MAX_TAP_BYTES)', async ({ page }) => {
+  // A small tap buffer and a fast clock: the oldest run's first events are gone while its tap waits.
+  const server = await startPrivateServer({ maxTapBytes: 4096, clockIntervalMs: 100 });
+  try {
+    await page.goto(`${server.url}/playground/`);
+    const sandboxes = page.locator('[data-rl-sandbox]');
+    const code = "new EventSource('/api/sse/clock').addEventListener('tick', (event) => console.log('tick', event.lastEventId));";
+    for (let i = 0; i < 4; i++) {
+      await replaceCode(page, sandboxes.nth(i), code);
+      await action(sandboxes.nth(i), 'run').press('Enter');
+      await expect(output(sandboxes.nth(i))).toContainText('tick');
+    }
+    const oldest = sandboxes.nth(0);
+    const note = oldest.locator('[data-wv-waiting]');
+    await expect(note).toHaveText(/follows at most 3 runs at once/);
+    // 4 KB of tap holds about a dozen ticks: wait for a few times that many in the oldest run's output.
+    await expect.poll(() => output(oldest).innerText().then((text) => text.split('\n').filter((line) => line.includes('tick')).length), { timeout: 20_000 }).toBeGreaterThan(40);
+    for (let i = 1; i < 4; i++) await expect(sandboxes.nth(i).locator('[data-wv-waiting]')).toHaveText('');
+    const chunks = serverSide(wire(oldest).locator('.rl-sb-lane[data-kind="sse"]')).locator('.rl-wv-event[data-kind="sse"]');
+    const before = await chunks.count();
+    await action(sandboxes.nth(3), 'stop').click();
+    await expect.poll(() => chunks.count()).toBeGreaterThan(before + 1);
+    await expect(note).toHaveText(/^The server no longer kept the first \d+ events of this run’s side when it caught up \(MAX_TAP_BYTES\)/);
+    await page.locator('[data-action="stop-all"]').first().click();
+  } finally {
+    await server.close();
   }
-  const oldest = sandboxes.nth(0);
-  const waitingNote = oldest.locator('[data-wv-waiting]');
-  await expect(waitingNote).toHaveText(/follows at most 3 runs at once/);
-  for (let i = 1; i < 4; i++) await expect(sandboxes.nth(i).locator('[data-wv-waiting]')).toHaveText('');
-  const chunks = serverSide(wire(oldest).locator('.rl-sb-lane[data-kind="sse"]')).locator('.rl-wv-event[data-kind="sse"]');
-  const before = await chunks.count();
-  await action(sandboxes.nth(3), 'stop').click();
-  await expect(waitingNote).toHaveText('');
-  await expect.poll(() => chunks.count()).toBeGreaterThan(before + 1);
-  await oldest.locator('[data-action="stop-all"]').click();
 });
-

@@ -160,6 +160,7 @@ const DESCRIPTIONS = {
   'sandbox.wire.view.new': 'While paused: how many events came since. {{count}}.',
   'sandbox.wire.view.live': 'Live announcement while following the tail, at most every few seconds. {{count}}.',
   'sandbox.wire.view.tapWaiting': 'Shown while this run’s server side waits: the page follows at most {{max}} runs’ taps at once, the newest first.',
+  'sandbox.wire.view.tapGap': 'Shown when the run’s server side caught up late and the server no longer kept its first events (MAX_TAP_BYTES). {{count}} is how many.',
   'sandbox.wire.filter.legend': 'Legend of the wire view filters.',
   'sandbox.wire.filter.up': 'Filter and direction: bytes from the browser to the server.',
   'sandbox.wire.filter.down': 'Filter and direction: bytes from the server to the browser.',

@@ -48,6 +48,11 @@ export class TapFeed {
   #closing = false;
   /** The newest MAX_SAVED_ITEMS events, oldest first: what Save run writes. */
   readonly events: TapEvent[] = [];
+  /**
+   * Events the server no longer kept when this feed (re)connected (`event: gap`, MAX_TAP_BYTES):
+   * a feed that waited for a free tap can miss the start of its run, and the view says so.
+   */
+  dropped = 0;
 
   constructor(apiBase: string, run: string) {
     this.#url = new URL(`api/runs/${run}/tap`, apiBase);
@@ -80,6 +85,11 @@ export class TapFeed {
       this.events.push(event);
       if (this.events.length > MAX_SAVED_ITEMS) this.events.shift();
       for (const listener of this.#listeners) listener(event);
+    });
+    source.addEventListener('gap', (message) => {
+      const { dropped } = JSON.parse((message as MessageEvent<string>).data) as { dropped: number };
+      // Only what this feed had not seen is lost to it.
+      if (dropped > this.#lastSeq) this.dropped = Math.max(this.dropped, dropped - this.#lastSeq);
     });
     // The run ended on the server: nothing more will come.
     source.addEventListener('end', () => {

@@ -190,6 +190,7 @@ class Run {
       elapsed: () => now() - this.t0,
       save: () => this.#save(),
       tapWaiting: () => (this.#tap?.waiting ? MAX_OPEN_TAPS : undefined),
+      tapDropped: () => this.#tap?.dropped ?? 0,
     });
     this.#showState();
     (root.querySelector('[data-action="stop"]') as HTMLButtonElement).disabled = false;

@@ -42,6 +42,8 @@ export interface WireSource {
   save(): SavedRun;
   /** While the server's side waits for a free tap (run-tap.ts MAX_OPEN_TAPS): how many the page follows. */
   tapWaiting?(): number | undefined;
+  /** How many of the run's first server events were no longer kept when its tap caught up. */
+  tapDropped?(): number;
 }
 
 /** What the reader chose to see: kept per sandbox across its Runs and replays. */
@@ -272,7 +274,8 @@ export class WireView {
 
     const max = this.#source.tapWaiting?.();
     const waitingNote = this.#tools.querySelector('[data-wv-waiting]') as HTMLElement;
-    const waitingText = max === undefined ? '' : this.#say('view.tapWaiting', { max });
+    const dropped = this.#source.tapDropped?.() ?? 0;
+    const waitingText = [max === undefined ? '' : this.#say('view.tapWaiting', { max }), dropped > 0 ? this.#say('view.tapGap', { count: dropped }) : ''].filter(Boolean).join(' ');
     if (waitingNote.textContent !== waitingText) waitingNote.textContent = waitingText;
 
     const count = this.#eventCount();
