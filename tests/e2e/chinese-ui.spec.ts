@@ -94,3 +94,14 @@ test('a missing page under /zh-cn/ answers 404 in Chinese, and elsewhere in Engl
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await expect(page.locator('main')).toContainText('There is no page at this address');
 });
+
+test('an exercise on a Chinese page shows its code with Chinese comments, in the static code and in the editor', async ({ page }) => {
+  await page.goto('/zh-cn/lessons/polling/');
+  const exercise = page.locator('#exercise-polling-cursor');
+  const comment = '// 每 200 毫秒轮询一次。找出哪里出了错：检查会发布 20 条消息，然后发一条 `stop`。';
+  await expect(exercise.locator('pre').first()).toContainText(comment);
+  await exercise.locator('pre').first().click();
+  await expect(exercise.locator('.cm-content')).toContainText(comment);
+  await page.goto('/lessons/polling/');
+  await expect(page.locator('#exercise-polling-cursor pre').first()).toContainText('// Polls every 200 ms. Find what goes wrong');
+});
