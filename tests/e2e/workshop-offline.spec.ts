@@ -1,0 +1,93 @@
+/**
+ * When the server stops answering, a sandbox on an attendee's page in a workshop says the host's
+ * server is not answering and to tell the instructor, not to start one with npm start; a reader
+ * on their own machine still gets npm start. In a workshop: the attendee joined in this browser,
+ * or the page came from another machine (lab.test, mapped to 127.0.0.1 as in workshop-insecure).
+ */
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import en from '../../content/i18n/en.json' with { type: 'json' };
+import zh from '../../content/i18n/zh-CN.json' with { type: 'json' };
+import { CHROMIUM_ARGS } from '../../playwright.config.ts';
+import { action, output, startPrivateServer } from './helpers.ts';
+import { joinAs, ROOM_LANGUAGES, ROOM_TOKEN } from './workshop-room.ts';
+
+const LAB_HOST = 'lab.test';
+const STRINGS: Record<string, Record<string, string>> = { en, 'zh-cn': zh };
+
+test.use({ launchOptions: { executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${LAB_HOST} 127.0.0.1`] } });
+
+/** A sandbox string with its `{{base}}` filled in, as the page fills it. */
+function say(lang: string, key: string, base: string): string {
+  return (STRINGS[lang]?.[key] ?? key).replace('{{base}}', base);
+}
+
+/**
+ * Runs the page's first sandbox while the server answers (the runner loads), stops it, then
+ * stops the server with `stop` and presses Run again: the sandbox now finds no server.
+ */
+async function runAfterServerStops(page: Page, stop: () => Promise<void>): Promise<Locator> {
+  const sandbox = page.locator('[data-rl-sandbox]').first();
+  await expect(sandbox).toHaveAttribute('data-server', 'online');
+  await action(sandbox, 'run').click();
+  await expect(output(sandbox)).not.toBeEmpty();
+  await action(sandbox, 'stop').click();
+  await stop();
+  await action(sandbox, 'run').click();
+  await expect(sandbox).toHaveAttribute('data-server', 'offline');
+  return sandbox;
+}
+
+for (const language of ROOM_LANGUAGES) {
+  test(`(${language.lang}) an attendee who joined the workshop is told the host's server is not answering, and not to run npm start`, async ({ browser }) => {
+    const server = await startPrivateServer({ workshop: true, workshopToken: ROOM_TOKEN });
+    const base = `${server.url}/`;
+    const foreign: string[] = [];
+    const context = await browser.newContext();
+    let stopped = false;
+    try {
+      // On 127.0.0.1: only the join says this browser is in a workshop.
+      const page = await joinAs(context, server.url, language, 'playground/', language.names[0], foreign);
+      const sandbox = await runAfterServerStops(page, async () => {
+        await server.close();
+        stopped = true;
+      });
+      await expect(output(sandbox)).toContainText(say(language.lang, 'sandbox.run.unreachable.workshop', base));
+      await expect(sandbox.locator('[data-offline]')).toBeVisible();
+      await expect(sandbox.locator('[data-offline]')).toHaveText(say(language.lang, 'sandbox.server.help.workshop', base));
+      await expect(sandbox).not.toContainText('npm start');
+      expect(foreign).toEqual([]);
+    } finally {
+      await context.close();
+      if (!stopped) await server.close();
+    }
+  });
+}
+
+test('a page served by another machine says the host is not answering even before anyone joins; on this machine without a workshop, npm start', async ({ browser }) => {
+  const [remote, local] = [await startPrivateServer({ allowedHosts: [LAB_HOST] }), await startPrivateServer()];
+  const open = new Set([remote, local]);
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const remoteBase = `http://${LAB_HOST}:${remote.port}/`;
+    await page.goto(`${remoteBase}playground/`);
+    const sandbox = await runAfterServerStops(page, async () => {
+      await remote.close();
+      open.delete(remote);
+    });
+    await expect(output(sandbox)).toContainText(say('en', 'sandbox.run.unreachable.workshop', remoteBase));
+    await expect(sandbox.locator('[data-offline]')).toHaveText(say('en', 'sandbox.server.help.workshop', remoteBase));
+
+    await page.goto(`${local.url}/playground/`);
+    const own = await runAfterServerStops(page, async () => {
+      await local.close();
+      open.delete(local);
+    });
+    await expect(output(own)).toContainText(say('en', 'sandbox.run.unreachable', `${local.url}/`));
+    await expect(own.locator('[data-offline]')).toHaveText(say('en', 'sandbox.server.help', `${local.url}/`));
+    await expect(own.locator('[data-offline]')).toContainText('npm start');
+  } finally {
+    await context.close();
+    for (const server of open) await server.close();
+  }
+});
