@@ -1,5 +1,5 @@
 /**
- * When the server stops answering, a sandbox on an attendee's page in a workshop says the host's
+ * When the server stops answering, a sandbox (and an exercise's Check) on an attendee's page in a workshop says the host's
  * server is not answering and to tell the instructor, not to start one with npm start; a reader
  * on their own machine still gets npm start. In a workshop: the attendee joined in this browser,
  * or the page came from another machine (lab.test, mapped to 127.0.0.1 as in workshop-insecure).
@@ -8,10 +8,14 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import en from '../../content/i18n/en.json' with { type: 'json' };
 import zh from '../../content/i18n/zh-CN.json' with { type: 'json' };
 import { CHROMIUM_ARGS } from '../../playwright.config.ts';
+import { exerciseStrings } from '../../src/exercises/strings.ts';
 import { action, output, startPrivateServer } from './helpers.ts';
 import { joinAs, ROOM_LANGUAGES, ROOM_TOKEN } from './workshop-room.ts';
 
 const LAB_HOST = 'lab.test';
+/** A lesson with sandboxes and an exercise whose Check the test presses. */
+const LESSON = 'lessons/websocket/';
+const EXERCISE = 'ws-binary-echo';
 const STRINGS: Record<string, Record<string, string>> = { en, 'zh-cn': zh };
 
 test.use({ launchOptions: { executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${LAB_HOST} 127.0.0.1`] } });
@@ -38,7 +42,7 @@ async function runAfterServerStops(page: Page, stop: () => Promise<void>): Promi
 }
 
 for (const language of ROOM_LANGUAGES) {
-  test(`(${language.lang}) an attendee who joined the workshop is told the host's server is not answering, and not to run npm start`, async ({ browser }) => {
+  test(`(${language.lang}) an attendee who joined the workshop is told the host's server is not answering, by Run and by Check, and not to run npm start`, async ({ browser }) => {
     const server = await startPrivateServer({ workshop: true, workshopToken: ROOM_TOKEN });
     const base = `${server.url}/`;
     const foreign: string[] = [];
@@ -46,8 +50,13 @@ for (const language of ROOM_LANGUAGES) {
     let stopped = false;
     try {
       // On 127.0.0.1: only the join says this browser is in a workshop.
-      const page = await joinAs(context, server.url, language, 'playground/', language.names[0], foreign);
+      const page = await joinAs(context, server.url, language, LESSON, language.names[0], foreign);
+      const exercise = page.locator(`[data-rl-exercise][data-id="${EXERCISE}"]`);
       const sandbox = await runAfterServerStops(page, async () => {
+        // The exercise's editor loads while the server is there (Show solution, then use it).
+        await exercise.locator('button[data-action="solution"]').first().click();
+        await exercise.locator('[data-diff] button[data-action="use-solution"]').click();
+        await expect(exercise.locator('.cm-editor')).toBeVisible();
         await server.close();
         stopped = true;
       });
@@ -55,6 +64,11 @@ for (const language of ROOM_LANGUAGES) {
       await expect(sandbox.locator('[data-offline]')).toBeVisible();
       await expect(sandbox.locator('[data-offline]')).toHaveText(say(language.lang, 'sandbox.server.help.workshop', base));
       await expect(sandbox).not.toContainText('npm start');
+
+      await exercise.locator('button[data-action="check"]').first().click();
+      const summary = exercise.locator('.rl-ex-summary');
+      await expect(summary).toHaveAttribute('data-state', 'unreachable', { timeout: 20_000 });
+      await expect(summary).toHaveText(exerciseStrings(language.lang)['state.unreachable.workshop']);
       expect(foreign).toEqual([]);
     } finally {
       await context.close();
