@@ -9,6 +9,7 @@ import en from '../../content/i18n/en.json' with { type: 'json' };
 import zh from '../../content/i18n/zh-CN.json' with { type: 'json' };
 import { CHROMIUM_ARGS } from '../../playwright.config.ts';
 import { exerciseStrings } from '../../src/exercises/strings.ts';
+import { labStrings } from '../../src/lab/strings.ts';
 import { action, output, startPrivateServer } from './helpers.ts';
 import { joinAs, ROOM_LANGUAGES, ROOM_TOKEN } from './workshop-room.ts';
 
@@ -77,7 +78,7 @@ for (const language of ROOM_LANGUAGES) {
   });
 }
 
-test('a page served by another machine says the host is not answering even before anyone joins; on this machine without a workshop, npm start', async ({ browser }) => {
+test('a page served by another machine says the host is not answering even before anyone joins, in a sandbox and in the lab; on this machine without a workshop, npm start', async ({ browser }) => {
   const [remote, local] = [await startPrivateServer({ allowedHosts: [LAB_HOST] }), await startPrivateServer()];
   const open = new Set([remote, local]);
   const context = await browser.newContext();
@@ -85,12 +86,18 @@ test('a page served by another machine says the host is not answering even befor
     const page = await context.newPage();
     const remoteBase = `http://${LAB_HOST}:${remote.port}/`;
     await page.goto(`${remoteBase}playground/`);
+    // The lab, open in another tab of the same browser, loses the same server.
+    const lab = await context.newPage();
+    await lab.goto(`${remoteBase}lab/`);
+    await expect(lab.locator('[data-start]')).toBeEnabled();
     const sandbox = await runAfterServerStops(page, async () => {
       await remote.close();
       open.delete(remote);
     });
     await expect(output(sandbox)).toContainText(say('en', 'sandbox.run.unreachable.workshop', remoteBase));
     await expect(sandbox.locator('[data-offline]')).toHaveText(say('en', 'sandbox.server.help.workshop', remoteBase));
+    await lab.locator('[data-start]').click();
+    await expect(lab.locator('[data-status]')).toHaveText(labStrings('en')['status.offline.workshop']);
 
     await page.goto(`${local.url}/playground/`);
     const own = await runAfterServerStops(page, async () => {
