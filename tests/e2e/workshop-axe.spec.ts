@@ -1,7 +1,8 @@
 /**
  * The workshop pages as wholes in axe, with workshop mode ON, in both languages and both themes:
  * the instructor's dashboard opened with the token, the projector page with a room of attendees,
- * and an attendee's page with the name panel (joined, self-test done). The main sweep
+ * an attendee's page with the name panel (joined, self-test done), and the dashboard's address
+ * opened without the instructor link (refused). The main sweep
  * (axe.spec.ts) loads every built page from a server with workshop mode off; this spec checks
  * that its page list holds the workshop pages too. Each section's own states are swept by the
  * spec of the part that adds it.
@@ -39,7 +40,7 @@ async function sweepBothThemes(page: Page, where: string): Promise<string[]> {
 }
 
 for (const language of ROOM_LANGUAGES) {
-  test(`(${language.lang}) with a room of five, the dashboard, the projector page and an attendee's page have no serious or critical axe violation in either theme`, async ({ browser }) => {
+  test(`(${language.lang}) with a room of five, the dashboard, the projector page, an attendee's page and the refused dashboard have no serious or critical axe violation in either theme`, async ({ browser }) => {
     test.setTimeout(90_000);
     // The attendees join on a light page: axe takes seconds on a long lesson, which the main sweep covers.
     const room = await openRoom(browser, language, ATTENDEE_PAGE);
@@ -57,11 +58,20 @@ for (const language of ROOM_LANGUAGES) {
       await expect(projector.locator('[data-reported]')).toHaveText(language.t.selfTestReported(language.names.length), { timeout: 20_000 });
       await expect.poll(() => projector.locator('img[data-qr]').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
 
+      // The dashboard's address as someone without the instructor link sees it: refused, and nothing of the class.
+      const stranger = await (await browser.newContext()).newPage();
+      watchOrigins(stranger, new URL(room.url).origin, room.foreign);
+      await stranger.goto(`${room.url}${language.prefix}workshop/instructor/`);
+      await expect(stranger.getByRole('alert').or(stranger.getByRole('heading', { level: 1, name: /instructor link|讲师链接/ }))).toBeVisible();
+      await expect(stranger.getByText(language.names[0])).toHaveCount(0);
+
       const findings = [
         ...(await sweepBothThemes(instructor, `${language.prefix}workshop/instructor/`)),
         ...(await sweepBothThemes(projector, `${language.prefix}workshop/`)),
         ...(await sweepBothThemes(attendee, `${language.prefix}${ATTENDEE_PAGE} (attendee)`)),
+        ...(await sweepBothThemes(stranger, `${language.prefix}workshop/instructor/ (without the link)`)),
       ];
+      await stranger.context().close();
       expect(findings, `axe found serious or critical violations:\n${findings.join('\n')}`).toEqual([]);
       expect(room.foreign).toEqual([]);
     } finally {
