@@ -9,6 +9,7 @@ import en from '../../content/i18n/en.json' with { type: 'json' };
 import zh from '../../content/i18n/zh-CN.json' with { type: 'json' };
 import { CHROMIUM_ARGS } from '../../playwright.config.ts';
 import { exerciseStrings } from '../../src/exercises/strings.ts';
+import { heroStrings } from '../../src/hero/strings.ts';
 import { labStrings } from '../../src/lab/strings.ts';
 import { action, output, startPrivateServer } from './helpers.ts';
 import { joinAs, ROOM_LANGUAGES, ROOM_TOKEN } from './workshop-room.ts';
@@ -78,7 +79,7 @@ for (const language of ROOM_LANGUAGES) {
   });
 }
 
-test('a page served by another machine says the host is not answering even before anyone joins, in a sandbox and in the lab; on this machine without a workshop, npm start', async ({ browser }) => {
+test('a page served by another machine says the host is not answering even before anyone joins, in a sandbox, the lab and the home page; on this machine without a workshop, npm start', async ({ browser }) => {
   const [remote, local] = [await startPrivateServer({ allowedHosts: [LAB_HOST] }), await startPrivateServer()];
   const open = new Set([remote, local]);
   const context = await browser.newContext();
@@ -90,6 +91,10 @@ test('a page served by another machine says the host is not answering even befor
     const lab = await context.newPage();
     await lab.goto(`${remoteBase}lab/`);
     await expect(lab.locator('[data-start]')).toBeEnabled();
+    // And the home page's live hero, live until the server goes.
+    const home = await context.newPage();
+    await home.goto(remoteBase);
+    await expect(home.locator('[data-rl-hero]')).toHaveAttribute('data-state', 'live');
     const sandbox = await runAfterServerStops(page, async () => {
       await remote.close();
       open.delete(remote);
@@ -98,6 +103,8 @@ test('a page served by another machine says the host is not answering even befor
     await expect(sandbox.locator('[data-offline]')).toHaveText(say('en', 'sandbox.server.help.workshop', remoteBase));
     await lab.locator('[data-start]').click();
     await expect(lab.locator('[data-status]')).toHaveText(labStrings('en')['status.offline.workshop']);
+    await expect(home.locator('[data-rl-hero]')).toHaveAttribute('data-state', 'offline', { timeout: 15_000 });
+    await expect(home.locator('[data-offline-hint]')).toHaveText(heroStrings('en')['offline.hint.workshop']);
 
     await page.goto(`${local.url}/playground/`);
     const own = await runAfterServerStops(page, async () => {
