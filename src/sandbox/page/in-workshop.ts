@@ -2,6 +2,7 @@
  * Whether this page is an attendee's page in a workshop: then the companion server is the host's
  * laptop, and a server that does not answer is for the instructor to fix, not for the reader to
  * start with npm start. Read from the page alone, with no request: it runs before any Run.
+ * The sandbox, the exercises, the lab and the home page's hero all ask it.
  */
 
 /** The key under which the attendee's part keeps who joined (src/workshop/attendee.ts ATTENDEE_STORAGE_KEY). */
