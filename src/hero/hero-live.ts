@@ -5,6 +5,7 @@
  * reader has not paused it; when the server does not answer it shows its still picture.
  */
 import { fill, type HeroStrings } from './strings.ts';
+import { inWorkshop } from '../sandbox/page/in-workshop.ts';
 
 /** Short polling's interval: twice the clock's, so its lag is easy to see. */
 const POLL_INTERVAL_MS = 2000;
@@ -112,6 +113,9 @@ export function startHero(root: HTMLElement): void {
   const lang = document.documentElement.lang || 'en';
   const pauseButton = root.querySelector<HTMLButtonElement>('[data-pause]');
   const status = root.querySelector<HTMLElement>('[data-status]');
+  // In a workshop the server is the host's: the still picture says to tell the instructor, not npm start.
+  const hint = root.querySelector<HTMLElement>('[data-offline-hint]');
+  if (hint && inWorkshop()) hint.textContent = s['offline.hint.workshop'];
   /** When each of the last few ticks first arrived, by id, to show every row's lag behind it. */
   const firstArrival = new Map<string, number>();
   let inView = false;

@@ -24,6 +24,7 @@ const EN = {
   lab: 'Race them in the lab, and break the network',
   'offline.picture': 'A still picture of the four lanes: short polling asks again and again, long polling waits for each answer, Server-Sent Events and WebSocket keep one connection open.',
   'offline.hint': 'The companion server does not answer, so this is a still picture. Start it in the Realtime Lab folder with {{command}}, then reload.',
+  'offline.hint.workshop': 'The host’s server is not answering, so this is a still picture. Tell the instructor; it comes back live by itself.',
 } as const;
 
 const ZH: Record<HeroStringKey, string> = {
@@ -47,6 +48,7 @@ const ZH: Record<HeroStringKey, string> = {
   lab: '在实验室里让它们赛跑，并制造网络故障',
   'offline.picture': '四条通道的静态示意图：短轮询一次又一次地询问，长轮询等待每个应答，Server-Sent Events 和 WebSocket 保持一个连接不断开。',
   'offline.hint': '配套服务器没有响应，所以这里只是一张静态图。请在 Realtime Lab 文件夹中运行 {{command}}，然后刷新页面。',
+  'offline.hint.workshop': '讲师的服务器没有响应，所以这里只是一张静态图。请告诉讲师；服务器恢复后这里会自动重新动起来。',
 };
 
 export type HeroStringKey = keyof typeof EN;

@@ -11,6 +11,7 @@ import { startNaiveSse, startSse } from './receive-sse.ts';
 import { startNaiveWebSocket, startWebSocket } from './receive-ws.ts';
 import { buildRows, mostBytes, Reception, rowsToCsv, rowsToJson, TECHNIQUES, WireCounts, type Row, type Technique } from './stats.ts';
 import { fill, type LabStringKey } from './strings.ts';
+import { inWorkshop } from '../sandbox/page/in-workshop.ts';
 import type { LatencyChart } from './latency-chart.ts';
 
 /** How often the table and chart are redrawn. */
@@ -244,7 +245,8 @@ function setup(root: HTMLElement): void {
       }
       run = body.run;
     } catch {
-      status.textContent = say('status.offline');
+      // In a workshop the server is the host's: tell the instructor, not npm start.
+      status.textContent = say(inWorkshop() ? 'status.offline.workshop' : 'status.offline');
       start.disabled = false;
       root.dataset.state = 'idle';
       return;

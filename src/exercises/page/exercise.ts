@@ -14,6 +14,7 @@ import type { CheckProgress, ExerciseProgress, ProgressStore } from '../progress
 import { runCheck, type SessionIo } from '../session.ts';
 import { fill, sentence, type ExerciseStringKey } from '../strings.ts';
 import type { EditorHandle } from '../../sandbox/page/editor.ts';
+import { inWorkshop } from '../../sandbox/page/in-workshop.ts';
 import { pageIo } from './frame-io.ts';
 
 /** Saving the code waits for a pause in typing this long. */
@@ -242,7 +243,8 @@ class Exercise implements ExerciseController {
       passed: this.#t('state.passed'),
       wrong: this.#t('state.wrong', { failed, total: exercise.checks.length }),
       'timed-out': this.#t('state.timed-out', { seconds: seconds(exercise.timeBoundMs) }),
-      unreachable: this.#t('state.unreachable'),
+      // In a workshop the server is the host's: tell the instructor, not npm start.
+      unreachable: this.#t(inWorkshop() ? 'state.unreachable.workshop' : 'state.unreachable'),
     };
     this.#root.dataset.state = state;
     const summary = el('p', 'rl-ex-summary', summaries[state] ?? state);

@@ -5,6 +5,7 @@
  */
 import { decodeCode, MAX_SHARED_CODE_BYTES, parseShareHash, shareHash, ShareTooLargeError } from './share-code.ts';
 import { part, t, type SandboxHost } from './host.ts';
+import { inWorkshop } from './in-workshop.ts';
 
 const HEALTH_TIMEOUT_MS = 4000;
 /** Wait before the one automatic retry of a module loaded on demand whose request failed. */
@@ -32,7 +33,8 @@ function checkServer(apiBase: string): void {
       host.root.dataset.server = state;
       part(host.root, 'server-text').textContent = t(host, `sandbox.server.${state}`);
       const help = part(host.root, 'offline');
-      help.textContent = online ? '' : t(host, 'sandbox.server.help', { base: apiBase });
+      // In a workshop the server is the host's: the attendee tells the instructor, not npm start.
+      help.textContent = online ? '' : t(host, inWorkshop() ? 'sandbox.server.help.workshop' : 'sandbox.server.help', { base: apiBase });
       help.hidden = online;
     }
   });

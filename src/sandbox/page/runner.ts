@@ -19,6 +19,7 @@ import { apiErrorValues, WireModel, type WaitingRequest, type WireMark } from '.
 import { faultPanel, putFaults, type FaultTarget } from './fault-panel.ts';
 import { frameDocument } from '../frame/frame-document.ts';
 import { part, t, type SandboxHost } from './host.ts';
+import { inWorkshop } from './in-workshop.ts';
 import type { FrameBatch, FrameItem, HostMessage, WireItem } from '../protocol.ts';
 import { addStyle } from './add-style.ts';
 import { el, seconds } from './dom.ts';
@@ -236,7 +237,7 @@ class Run {
     if (this.#state === 'stopped') return;
     const text =
       issued.code === undefined
-        ? t(host, 'sandbox.run.unreachable', { base: host.apiBase })
+        ? t(host, inWorkshop() ? 'sandbox.run.unreachable.workshop' : 'sandbox.run.unreachable', { base: host.apiBase })
         : t(host, 'sandbox.run.refused', { code: issued.code, message: translateApiError(host, issued.code, issued.message) });
     this.#line('error', text, now() - this.t0);
     host.recheckServer();
