@@ -9,7 +9,16 @@ async function loadWorkshop(): Promise<void> {
   if (!res) return;
   // Read in both cases: a body left unread keeps the request open (and a page never idle).
   const body = (await res.json().catch(() => undefined)) as { nameMaxChars?: number } | undefined;
-  if (!res.ok || typeof body?.nameMaxChars !== 'number') {
+  const on = res.ok && typeof body?.nameMaxChars === 'number';
+  // Remembered for the page's other parts (src/sandbox/page/in-workshop.ts): when this server
+  // stops answering later, they say it is the host's server, not "run npm start".
+  try {
+    if (on) localStorage.setItem('realtime-lab:workshop-seen', '1');
+    else localStorage.removeItem('realtime-lab:workshop-seen');
+  } catch {
+    // Storage disabled: the pages say "npm start", as outside a workshop.
+  }
+  if (!on || typeof body?.nameMaxChars !== 'number') {
     // The state the attendee's part is in, for styles and tests: off, asking, dismissed, joined.
     document.documentElement.dataset['rlWorkshopState'] = 'off';
     return;

@@ -1,8 +1,9 @@
 /**
  * When the server stops answering, a sandbox (and an exercise's Check) on an attendee's page in a workshop says the host's
  * server is not answering and to tell the instructor, not to start one with npm start; a reader
- * on their own machine still gets npm start. In a workshop: the attendee joined in this browser,
- * or the page came from another machine (lab.test, mapped to 127.0.0.1 as in workshop-insecure).
+ * whose server is not in workshop mode still gets npm start. In a workshop: the page's server
+ * was last seen in workshop mode (src/workshop/loader.ts), whether the attendee joined or not;
+ * lab.test (mapped to 127.0.0.1 as in workshop-insecure) stands for the host's laptop.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import en from '../../content/i18n/en.json' with { type: 'json' };
@@ -51,7 +52,6 @@ for (const language of ROOM_LANGUAGES) {
     const context = await browser.newContext();
     let stopped = false;
     try {
-      // On 127.0.0.1: only the join says this browser is in a workshop.
       const page = await joinAs(context, server.url, language, LESSON, language.names[0], foreign);
       const exercise = page.locator(`[data-rl-exercise][data-id="${EXERCISE}"]`);
       const sandbox = await runAfterServerStops(page, async () => {
@@ -79,14 +79,16 @@ for (const language of ROOM_LANGUAGES) {
   });
 }
 
-test('a page served by another machine says the host is not answering even before anyone joins, in a sandbox, the lab and the home page; on this machine without a workshop, npm start', async ({ browser }) => {
-  const [remote, local] = [await startPrivateServer({ allowedHosts: [LAB_HOST] }), await startPrivateServer()];
+test('a page from a workshop server says the host is not answering even when the reader has not joined, in a sandbox, the lab and the home page; a server without a workshop, npm start', async ({ browser }) => {
+  const [remote, local] = [await startPrivateServer({ allowedHosts: [LAB_HOST], workshop: true, workshopToken: ROOM_TOKEN }), await startPrivateServer()];
   const open = new Set([remote, local]);
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
     const remoteBase = `http://${LAB_HOST}:${remote.port}/`;
     await page.goto(`${remoteBase}playground/`);
+    // The reader leaves the name prompt for later: still an attendee's page.
+    await page.getByRole('region', { name: ROOM_LANGUAGES[0].t.joinTitle }).getByRole('button', { name: ROOM_LANGUAGES[0].t.joinLater }).click();
     // The lab, open in another tab of the same browser, loses the same server.
     const lab = await context.newPage();
     await lab.goto(`${remoteBase}lab/`);
