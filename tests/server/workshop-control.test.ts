@@ -47,7 +47,7 @@ async function readEvents(url: string, headers: Record<string, string> = {}) {
   assert.equal(res.status, 200, `${url}: ${res.status}`);
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
-  const events: { event: string; id?: string; data: any; raw: string }[] = [];
+  const events: { event: string; id?: string | undefined; data: any; raw: string }[] = [];
   let buffer = '';
   let waiter: (() => void) | undefined;
   void (async () => {
