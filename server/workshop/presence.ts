@@ -236,7 +236,8 @@ export class Workshop {
     });
     ws.on('message', (data, isBinary) => this.#receive(ws, attendee, isBinary ? undefined : data.toString()));
     const lastEventId = params.get('lastEventId');
-    ws.send(JSON.stringify({ event: 'welcome', data: { name: attendee.name, resumedAfter: lastEventId } }));
+    // `ups`: the frame types this server handles, so that the page knows what it may send as a frame.
+    ws.send(JSON.stringify({ event: 'welcome', data: { name: attendee.name, resumedAfter: lastEventId, ups: [...this.#ups.keys()] } }));
     const missed = this.#missedAfter(lastEventId === null ? undefined : Number(lastEventId));
     if (missed === 'gap') ws.send(JSON.stringify({ id: this.#eventId, event: 'missed', data: { after: Number(lastEventId), latest: this.#eventId } }));
     else for (const event of missed) ws.send(event.frame);

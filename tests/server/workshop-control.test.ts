@@ -304,7 +304,7 @@ describe('workshop control: the control channel over WebSocket', () => {
       await notice('two');
       await notice('three');
       const again = await new FrameReader(server.ws(`/api/workshop/attendees/${id}/ws?lastEventId=${one.id}`)).opened();
-      assert.deepEqual((await again.next()).data, { name: 'Ada', resumedAfter: String(one.id) });
+      assert.deepEqual((await again.next()).data, { name: 'Ada', resumedAfter: String(one.id), ups: ['pong'] });
       assert.deepEqual([(await again.next()).data.text, (await again.next()).data.text], ['two', 'three']);
       await again.close();
       const stale = await new FrameReader(server.ws(`/api/workshop/attendees/${id}/ws?lastEventId=999`)).opened();
