@@ -6,9 +6,10 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { seriousViolations } from './axe-run.ts';
+import { CONTROL_STRINGS } from '../../src/workshop/dashboard/control-strings.ts';
 import { openRoom, ROOM_LANGUAGES, ROOM_TOKEN } from './workshop-room.ts';
 
-/** The summary `t.pingSummary(answered, present, ...)` with any numbers for the round trips. */
+/** The summary `c.pingSummary(answered, present, ...)` with any numbers for the round trips. */
 function summaryPattern(summary: (answered: number, present: number, min: string, median: string, p90: string, max: string) => string, answered: number, present: number): RegExp {
   const parts = summary(answered, present, '§', '§', '§', '§').split('§').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`^${parts.join('\\d+\\.\\d')}$`);
@@ -24,6 +25,7 @@ async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
 
 for (const language of ROOM_LANGUAGES) {
   const { lang, t } = language;
+  const c = CONTROL_STRINGS[lang === 'en' ? 'en' : 'zh-CN'];
   test(`(${lang}) the instructor opens the dashboard with the link, pings the room and sees five answers; an attendee on WebSocket still gets a notice; the wire view shows the ping`, async ({ browser }) => {
     test.setTimeout(90_000);
     const room = await openRoom(browser, language);
@@ -44,9 +46,9 @@ for (const language of ROOM_LANGUAGES) {
       await expect(onWs.getByRole('region', { name: t.joinTitle }).getByRole('status')).toHaveText(t.joined(language.names[4]));
 
       // Ping the room: five answers, the spread as text and as one mark per attendee.
-      const ping = instructor.getByRole('region', { name: t.pingTitle }).or(instructor.locator('[data-ping-room]'));
-      await ping.getByRole('button', { name: t.pingButton }).click();
-      await expect(ping.getByRole('status')).toHaveText(summaryPattern(t.pingSummary, 5, 5));
+      const ping = instructor.getByRole('region', { name: c.pingTitle }).or(instructor.locator('[data-ping-room]'));
+      await ping.getByRole('button', { name: c.pingButton }).click();
+      await expect(ping.getByRole('status')).toHaveText(summaryPattern(c.pingSummary, 5, 5));
       await expect(ping.locator('[data-ping-marks] line')).toHaveCount(5);
 
       // A notice sent from the instructor's page (its cookie) reaches the attendee on WebSocket as a frame.
@@ -61,9 +63,9 @@ for (const language of ROOM_LANGUAGES) {
       const pingRow = wire.locator('tr[data-wire-row="down"][data-event="ping"]');
       await expect(pingRow).toHaveCount(1);
       await expect(pingRow.locator('pre').first()).toContainText(/id: \d+\s+event: ping\s+data: \{"id":1,"sentAt":\d+\}/);
-      await expect(pingRow).toContainText(t.wireDelivered('ping', 4, 1));
-      await expect(wire.locator('tr[data-wire-row="up"]', { hasText: t.wireFrom(language.names[4], 'ws') })).toHaveCount(1);
-      await expect(wire.locator('tr[data-wire-row="up"]', { hasText: t.wireFrom(language.names[0], 'post') }).filter({ hasText: '/pong → 204' })).toContainText('{"ping":1}');
+      await expect(pingRow).toContainText(c.wireDelivered('ping', 4, 1));
+      await expect(wire.locator('tr[data-wire-row="up"]', { hasText: c.wireFrom(language.names[4], 'ws') })).toHaveCount(1);
+      await expect(wire.locator('tr[data-wire-row="up"]', { hasText: c.wireFrom(language.names[0], 'post') }).filter({ hasText: '/pong → 204' })).toContainText('{"ping":1}');
       await expect(wire.locator('tr[data-wire-row="down"][data-event="notice"]')).toContainText(text);
       await expect(wire).not.toContainText(ROOM_TOKEN);
 

@@ -6,7 +6,7 @@
  */
 import type { WireEntry } from '../../../server/workshop/control-wire.ts';
 import { onInstructorEvent } from '../instructor.ts';
-import { workshopStrings } from '../strings.ts';
+import { controlStrings } from './control-strings.ts';
 import type { DashboardSection } from './sections.ts';
 
 /** A cell holding text, or labelled blocks of bytes. */
@@ -30,7 +30,7 @@ function bytes(label: string, text: string): HTMLElement {
 export function installControlWire(root: HTMLElement): DashboardSection {
   const section = root.querySelector<HTMLElement>('[data-control-wire]');
   if (!section) return {};
-  const t = workshopStrings();
+  const t = controlStrings();
   const words = JSON.parse(section.dataset['strings'] ?? '{}') as { down: string; up: string };
   const max = Number(section.dataset['rows']) || 50;
   const table = section.querySelector('[data-wire-table]') as HTMLTableElement;

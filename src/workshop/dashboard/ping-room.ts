@@ -6,7 +6,7 @@
  */
 import type { PingSpread } from '../../../server/workshop/ping.ts';
 import { instructorFetch, onInstructorEvent } from '../instructor.ts';
-import { workshopStrings } from '../strings.ts';
+import { controlStrings } from './control-strings.ts';
 import type { DashboardSection } from './sections.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -21,7 +21,7 @@ function ms(value: number | null): string {
 export function installPingRoom(root: HTMLElement): DashboardSection {
   const section = root.querySelector<HTMLElement>('[data-ping-room]');
   if (!section) return {};
-  const t = workshopStrings();
+  const t = controlStrings();
   const part = <T extends Element>(name: string) => section.querySelector(`[data-${name}]`) as T;
   const summary = part<HTMLElement>('ping-summary');
   const chart = part<SVGSVGElement>('ping-chart');
