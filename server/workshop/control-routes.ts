@@ -19,7 +19,7 @@ import { checkAttendeeId, type Workshop } from './presence.ts';
 
 const ATTENDEE_POST = /^\/attendees\/([^/]+)\/[^/]+$/;
 
-/** Shows each attendee's POST (request line, content headers, JSON body as parsed, status) on the wire view once answered. */
+/** Shows each attendee's POST (request line without the attendee's id, content headers, JSON body as parsed, status) on the wire view once answered. */
 export function tapUpPosts(state: Workshop): express.RequestHandler {
   return (req, res, next) => {
     const match = req.method === 'POST' ? ATTENDEE_POST.exec(req.path) : null;
@@ -29,7 +29,8 @@ export function tapUpPosts(state: Workshop): express.RequestHandler {
         state.wire.up({
           transport: 'post',
           attendee: state.nameOf(match[1] as string),
-          head: [`POST ${req.baseUrl}${req.path} → ${res.statusCode}`, ...headers].join('\n'),
+          // The attendee's id stays off the screen: it is what lets a page speak as that attendee.
+          head: [`POST ${req.baseUrl}${req.path.replace(match[1] as string, ':id')} → ${res.statusCode}`, ...headers].join('\n'),
           body: req.body === undefined ? '' : JSON.stringify(req.body),
         });
       });

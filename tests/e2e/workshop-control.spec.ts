@@ -69,6 +69,8 @@ for (const language of ROOM_LANGUAGES) {
       await expect(wire.locator('tr[data-wire-row="down"][data-event="notice"]')).toContainText(text);
       await expect(wire).not.toContainText(ROOM_TOKEN);
 
+      // The attendee who switched transports still ran and reported its self-test.
+      await expect(instructor.locator('table[data-attendees] tbody tr', { hasText: language.names[4] })).not.toContainText(t.notYet, { timeout: 20_000 });
       await instructor.setViewportSize({ width: 1280, height: 900 });
       await instructor.locator('[data-ping-room]').scrollIntoViewIfNeeded();
       await instructor.screenshot({ path: `test-results/workshop-control-${lang}.png`, fullPage: true });

@@ -243,7 +243,7 @@ describe('workshop control: the instructor events stream and the wire view', () 
     }
   });
 
-  it('shows what came up: an attendee\'s POST head and body, and a WebSocket frame, never a cookie or a token', async () => {
+  it('shows what came up: an attendee\'s POST head and body, and a WebSocket frame, never a cookie, a token or the attendee\'s id', async () => {
     const server = await startServer({ workshop: true, workshopToken: TOKEN });
     try {
       const events = await readEvents(`${server.url}/api/workshop/instructor/events`, BEARER);
@@ -256,7 +256,8 @@ describe('workshop control: the instructor events stream and the wire view', () 
       assert.equal(pong.status, 204);
       const post = await events.until((e) => e.event === 'wire' && e.data.transport === 'post');
       assert.equal(post.data.attendee, 'Ada');
-      assert.equal(post.data.head, `POST /api/workshop/attendees/${id}/pong → 204\ncontent-type: application/json\ncontent-length: ${JSON.stringify({ ping: ping.id }).length}`);
+      assert.equal(post.data.head, `POST /api/workshop/attendees/:id/pong → 204\ncontent-type: application/json\ncontent-length: ${JSON.stringify({ ping: ping.id }).length}`);
+      assert.ok(!events.events.some((e) => e.event === 'wire' && e.raw.includes(id)), 'the attendee\'s id, which lets a page speak as them, is not shown');
       assert.equal(post.data.body, JSON.stringify({ ping: ping.id }));
       socket.send({ type: 'pong', ping: ping.id, ref: 7 });
       assert.deepEqual((await socket.next()).data, { ref: 7, status: 200 });
