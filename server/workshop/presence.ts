@@ -234,7 +234,7 @@ export class Workshop {
       attendee.sockets.delete(ws);
       this.#connectionClosed(attendee);
     });
-    ws.on('message', (data, isBinary) => this.#receive(ws, attendee, isBinary ? undefined : data.toString()));
+    ws.on('message', (data, isBinary) => this.#receive(ws, attendee, address, isBinary ? undefined : data.toString()));
     const lastEventId = params.get('lastEventId');
     // `ups`: the frame types this server handles, so that the page knows what it may send as a frame.
     ws.send(JSON.stringify({ event: 'welcome', data: { name: attendee.name, resumedAfter: lastEventId, ups: [...this.#ups.keys()] } }));
@@ -244,9 +244,11 @@ export class Workshop {
     this.changed();
   }
 
-  /** An up-message on a control socket: shown on the wire view, handled by its type's handler, acknowledged. */
-  #receive(ws: WebSocket, attendee: Attendee, text: string | undefined): void {
-    this.wire.up({ transport: 'ws', attendee: attendee.name, head: 'WebSocket frame', body: text ?? '(binary)' });
+  /**
+   * An up-message on a control socket: counted against the address's publish rate (so that a
+   * page cannot flood the dashboard), shown on the wire view, handled by its type's handler, acknowledged.
+   */
+  #receive(ws: WebSocket, attendee: Attendee, address: string, text: string | undefined): void {
     let frame: Record<string, unknown> | undefined;
     try {
       const parsed = text === undefined ? undefined : (JSON.parse(text) as unknown);
@@ -259,6 +261,13 @@ export class Workshop {
       const data = error ? { ref: ref ?? null, status, ...error.toJSON() } : { ref: ref ?? null, status };
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event: 'ack', data }));
     };
+    try {
+      this.#ctx.rateLimiter.take(address);
+    } catch (error) {
+      answer(429, error as ApiError);
+      return;
+    }
+    this.wire.up({ transport: 'ws', attendee: attendee.name, head: 'WebSocket frame', body: text ?? '(binary)' });
     const handler = typeof type === 'string' ? this.#ups.get(type) : undefined;
     if (!frame || !handler) {
       answer(400, new ApiError(400, 'INVALID_FRAME', `a control frame is a JSON object { "type": ${[...this.#ups.keys()].map((k) => JSON.stringify(k)).join(' | ') || '...'}, "ref"?: any, ... }; received ${describeValue(text)}`));

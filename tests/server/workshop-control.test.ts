@@ -317,8 +317,8 @@ describe('workshop control: the control channel over WebSocket', () => {
     }
   });
 
-  it('answers a bad frame with an error ack, and refuses a socket for an unknown attendee, from another origin, or past the per-address cap', async () => {
-    const server = await startServer({ workshop: true, workshopToken: TOKEN, maxConnectionsPerAddress: 1, maxConnections: 10 });
+  it('answers a bad frame with an error ack, limits up-frames to the publish rate, and refuses a socket for an unknown attendee, from another origin, or past the per-address cap', async () => {
+    const server = await startServer({ workshop: true, workshopToken: TOKEN, maxConnectionsPerAddress: 1, maxConnections: 10, publishBurst: 2, publishRatePerS: 1 });
     const refusal = (url: string, headers: Record<string, string> = {}) =>
       new Promise<number>((resolve, reject) => {
         const ws = new WebSocket(url, { headers });
@@ -343,6 +343,10 @@ describe('workshop control: the control channel over WebSocket', () => {
       socket.send({ type: 'pong', ping: 'x', ref: 'a' });
       const bad = await socket.next();
       assert.deepEqual([bad.data.ref, bad.data.status, bad.data.error.code], ['a', 400, 'INVALID_PONG']);
+      // Up-frames count against the address's publish rate (PUBLISH_BURST 2 here): the third is refused, and not shown.
+      socket.send({ type: 'pong', ping: 1, ref: 'b' });
+      const limited = await socket.next();
+      assert.deepEqual([limited.data.ref, limited.data.status, limited.data.error.code], ['b', 429, 'RATE_LIMITED']);
       await socket.close();
     } finally {
       await server.close();
