@@ -240,7 +240,8 @@ export class Workshop {
     ws.send(JSON.stringify({ event: 'welcome', data: { name: attendee.name, resumedAfter: lastEventId, ups: [...this.#ups.keys()] } }));
     const missed = this.#missedAfter(lastEventId === null ? undefined : Number(lastEventId));
     if (missed === 'gap') ws.send(JSON.stringify({ id: this.#eventId, event: 'missed', data: { after: Number(lastEventId), latest: this.#eventId } }));
-    else for (const event of missed) ws.send(event.frame);
+    // Text frames, as the live ones: a Buffer would go as a binary frame (a Blob in a browser).
+    else for (const event of missed) ws.send(event.frame, { binary: false });
     this.changed();
   }
 

@@ -304,9 +304,13 @@ describe('workshop control: the control channel over WebSocket', () => {
       await first.close();
       await notice('two');
       await notice('three');
-      const again = await new FrameReader(server.ws(`/api/workshop/attendees/${id}/ws?lastEventId=${one.id}`)).opened();
+      const again = new FrameReader(server.ws(`/api/workshop/attendees/${id}/ws?lastEventId=${one.id}`));
+      const binary: boolean[] = [];
+      again.ws.on('message', (_data, isBinary) => binary.push(isBinary));
+      await again.opened();
       assert.deepEqual((await again.next()).data, { name: 'Ada', resumedAfter: String(one.id), ups: ['pong'] });
       assert.deepEqual([(await again.next()).data.text, (await again.next()).data.text], ['two', 'three']);
+      assert.deepEqual(binary, [false, false, false], 'text frames, as a browser reads them');
       await again.close();
       const stale = await new FrameReader(server.ws(`/api/workshop/attendees/${id}/ws?lastEventId=999`)).opened();
       await stale.next();
