@@ -73,9 +73,9 @@ for (const language of ROOM_LANGUAGES) {
       await expect(instructor.locator('table[data-attendees] tbody tr', { hasText: language.names[4] })).not.toContainText(t.notYet, { timeout: 20_000 });
       await instructor.setViewportSize({ width: 1280, height: 900 });
       await instructor.locator('[data-ping-room]').scrollIntoViewIfNeeded();
-      await instructor.screenshot({ path: `test-results/workshop-control-${lang}.png`, fullPage: true });
       for (const theme of ['light', 'dark'] as const) {
         await useTheme(instructor, theme);
+        await instructor.screenshot({ path: `test-results/workshop-control-${lang}-${theme}.png`, fullPage: true });
         expect(await seriousViolations(instructor), `dashboard, ${theme}`).toEqual([]);
       }
       expect(await seriousViolations(onWs), 'attendee panel with the transport picker').toEqual([]);
