@@ -271,6 +271,21 @@ describe('workshop control: the instructor events stream and the wire view', () 
     }
   });
 
+  it('counts the instructor events stream in the connection gate, keeps it alive with the shared heartbeat, and ends it when the server stops', async () => {
+    const server = await startServer({ workshop: true, workshopToken: TOKEN, sseHeartbeatMs: 20, maxConnectionsPerAddress: 1, maxConnections: 10 });
+    const res = await fetch(`${server.url}/api/workshop/instructor/events`, { headers: BEARER });
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes(': heartbeat\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    assert.match(text, /^retry: \d+\n\nevent: presence\n/);
+    const second = await fetch(`${server.url}/api/workshop/instructor/events`, { headers: BEARER });
+    assert.equal(second.status, 429);
+    assert.equal((await second.json()).error.code, 'TOO_MANY_CONNECTIONS');
+    await server.app.close();
+    for (;;) if ((await reader.read()).done) break;
+    await server.close();
+  });
+
   it('keeps the last WORKSHOP_WIRE_ENTRIES entries for a dashboard that opens later', async () => {
     const server = await startServer({ workshop: true, workshopToken: TOKEN, workshopWireEntries: 3 });
     try {
