@@ -24,7 +24,8 @@ export function installPingRoom(root: HTMLElement): DashboardSection {
   const t = controlStrings();
   const part = <T extends Element>(name: string) => section.querySelector(`[data-${name}]`) as T;
   const summary = part<HTMLElement>('ping-summary');
-  const chart = part<SVGSVGElement>('ping-chart');
+  const chart = part<HTMLElement>('ping-chart');
+  const svg = chart.querySelector('svg') as SVGSVGElement;
   const marks = part<SVGGElement>('ping-marks');
   let latest = 0;
 
@@ -33,8 +34,8 @@ export function installPingRoom(root: HTMLElement): DashboardSection {
     latest = spread.id;
     const text = spread.answered === 0 ? t.pingWaiting(spread.present) : t.pingSummary(spread.answered, spread.present, ms(spread.min), ms(spread.median), ms(spread.p90), ms(spread.max));
     summary.textContent = text;
-    chart.toggleAttribute('hidden', spread.answered === 0);
-    chart.setAttribute('aria-label', `${t.pingChart}. ${text}`);
+    chart.hidden = spread.answered === 0;
+    svg.setAttribute('aria-label', `${t.pingChart}. ${text}`);
     part<SVGTextElement>('ping-max').textContent = `${ms(spread.max)} ms`;
     const scale = (AXIS.to - AXIS.from) / Math.max(spread.max ?? 1, 0.1);
     marks.replaceChildren(
