@@ -9,6 +9,7 @@ import { sendJson } from './http.ts';
 import { createPublishHandler } from './publish.ts';
 import { createSiteRouter } from './site.ts';
 import type { Workshop } from './workshop/presence.ts';
+import { createInstructorPageGate } from './workshop/instructor-page.ts';
 import { createWorkshopRoutes } from './workshop/routes.ts';
 
 /** `workshop`: the attendees and the instructor's token in workshop mode; undefined when it is off. */
@@ -48,6 +49,8 @@ export function createApiRoutes(ctx: ServerContext, workshop?: { state: Workshop
   app.use('/api', (req) => {
     throw new ApiError(404, 'NOT_FOUND', `no API endpoint at ${req.method} ${req.originalUrl.split('?')[0]}; see /reference/api/ for the endpoints`);
   });
+  // In workshop mode the instructor's dashboard pages answer 403 without the instructor's cookie.
+  if (workshop) app.use(createInstructorPageGate(workshop.token));
   app.use(createSiteRouter(ctx.config.siteDir));
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     // A malformed %-escape in a route parameter arrives here as a URIError: a 400, not a 500.

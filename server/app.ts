@@ -59,7 +59,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   const websocket = createWebSocketTransport(ctx);
   const echo = createEchoTransport(ctx);
   ctx.runs.setCleanCuts({ sse: sse.end, longPoll: longPolling.answerNow });
-  const sockets = () => [...websocket.all(), ...echo.all()];
+  const sockets = () => [...websocket.all(), ...echo.all(), ...(workshop?.state.sockets() ?? [])];
   const workshop = config.workshop ? { state: new Workshop(ctx), token: config.workshopToken || newWorkshopToken() } : undefined;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
@@ -68,6 +68,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
     websocket: websocket.accept,
     echo: echo.accept,
     express: createApiRoutes(ctx, workshop),
+    ...(workshop && { workshopControl: { check: (id: string) => workshop.state.checkJoined(id), accept: workshop.state.openControlSocket.bind(workshop.state) } }),
   }, wss);
 
   const server = http.createServer(

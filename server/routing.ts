@@ -28,11 +28,18 @@ export interface RouteTable {
   echo(ws: WebSocket, address: string): void;
   /** Everything else: publishing, runs, health, stats, the site. */
   express(req: http.IncomingMessage, res: http.ServerResponse): void;
+  /** GET /api/workshop/attendees/:id/ws (Upgrade: websocket): an attendee's control channel; absent when workshop mode is off. */
+  workshopControl?: {
+    /** Throws (404 UNKNOWN_ATTENDEE, 400) before the handshake is accepted. */
+    check(id: string): void;
+    accept(ws: WebSocket, id: string, params: URLSearchParams, address: string): void;
+  };
 }
 
 const STREAM_ROUTE = /^\/api\/(poll|long-poll|sse)\/([^/]*)$/;
 const PUBLISH_ROUTE = /^\/api\/channels\/([^/]*)\/messages$/;
 const WS_ROUTE = /^\/api\/ws\/([^/]*)$/;
+const WORKSHOP_WS_ROUTE = /^\/api\/workshop\/attendees\/([^/]*)\/ws$/;
 /** What each stream route is called in an error message. */
 const STREAM_NAMES: Record<string, string> = { poll: 'a poll', 'long-poll': 'a long poll', sse: 'an SSE stream' };
 
@@ -118,14 +125,36 @@ export function createRouting(ctx: ServerContext, hosts: HostPolicy, proxyTrust:
     routes.express(req, res);
   }
 
+  /** An attendee's control channel over WebSocket: the workshop API's origin policy (no sandbox frame), the per-address gate. */
+  function upgradeWorkshopControl(req: http.IncomingMessage, socket: Duplex, head: Buffer, id: string, params: URLSearchParams): void {
+    const control = routes.workshopControl;
+    if (!control) throw new ApiError(404, 'WORKSHOP_OFF', 'workshop mode is off on this server; start it with `npm start -- --host 0.0.0.0 --workshop` (or WORKSHOP=1)');
+    if (ctx.closing) throw shuttingDown();
+    if (!origins.allows(req)) throw origins.refusal(req, 'the workshop API');
+    control.check(id);
+    const address = clientAddress(req);
+    ctx.gate.open(address);
+    let accepted = false;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      accepted = true;
+      control.accept(ws, id, params, address);
+    });
+    if (!accepted) ctx.gate.release(address);
+  }
+
   function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const [pathname, params] = splitUrl(req.url ?? '/');
     const match = WS_ROUTE.exec(pathname);
     try {
       if (!hosts.allows(req.headers.host)) throw hosts.refusal(req.headers.host);
       trustForwardedFor(req, proxyTrust);
+      const workshopMatch = WORKSHOP_WS_ROUTE.exec(pathname);
+      if (workshopMatch) {
+        upgradeWorkshopControl(req, socket, head, workshopMatch[1] as string, params);
+        return;
+      }
       if (!match && pathname !== '/api/echo') {
-        throw new ApiError(404, 'NOT_FOUND', `no WebSocket endpoint at ${pathname}; WebSockets are served at /api/ws/:channel and /api/echo`);
+        throw new ApiError(404, 'NOT_FOUND', `no WebSocket endpoint at ${pathname}; WebSockets are served at /api/ws/:channel, /api/echo and, in workshop mode, /api/workshop/attendees/:id/ws`);
       }
       if (ctx.closing) throw shuttingDown();
       const run = runs.resolve(req, params);

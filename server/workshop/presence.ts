@@ -7,9 +7,11 @@
  * closes, so that moving to the next page does not make it leave and join again.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
 import type { ServerContext } from '../context.ts';
 import { ApiError, describeValue } from '../errors.ts';
 import { clientAddress } from '../http.ts';
+import { ControlWire, type UpHandler, wireText } from './control-wire.ts';
 
 /** How long an attendee whose control stream closed still counts as present. */
 export const PRESENCE_GRACE_MS = 3000;
@@ -34,6 +36,8 @@ interface Attendee {
   id: string;
   name: string;
   streams: Set<ServerResponse>;
+  /** Its control channel over WebSocket (control: the same events as JSON frames). */
+  sockets: Set<WebSocket>;
   selfTest: SelfTest | undefined;
   /** When it was last present (its last stream closed), for eviction when full. */
   goneAt: number;
@@ -116,15 +120,22 @@ export class Workshop {
   readonly #watchers = new Set<ServerResponse>();
   /** Ids of the events on control streams, for Last-Event-ID. */
   #eventId = 0;
-  /** The last CONTROL_REPLAY_EVENTS broadcasts, as written: replayed after a reconnect. */
-  readonly #replay: { id: number; text: string }[] = [];
+  /** The last CONTROL_REPLAY_EVENTS broadcasts, as written (SSE text and WebSocket frame): replayed after a reconnect. */
+  readonly #replay: { id: number; text: string; frame: Buffer }[] = [];
   #pending = false;
   readonly #parts = new Map<string, KeptPart>();
   /** Called after every change, once per turn of the event loop (the store saves then). */
   onChange: (() => void) | undefined;
+  /** Instructor pages' event streams (GET /api/workshop/instructor/events). */
+  readonly #instructors = new Set<ServerResponse>();
+  /** What came up the control channel and went down it, for the dashboard's wire view. */
+  readonly wire: ControlWire;
+  /** Handlers of up-messages by type: WebSocket frames `{ type, ref?, ... }` (and the POSTs that do the same). */
+  readonly #ups = new Map<string, UpHandler>();
 
   constructor(ctx: ServerContext) {
     this.#ctx = ctx;
+    this.wire = new ControlWire(ctx.config.workshopWireEntries, (text) => this.#writeInstructors(text));
   }
 
   /** Registers a part of the state to keep across restarts, under a name of its own. */
@@ -144,7 +155,7 @@ export class Workshop {
       if (this.#attendees.size >= this.#ctx.config.workshopMaxAttendees && !this.#forgetOneGone()) {
         throw new ApiError(503, 'WORKSHOP_FULL', `the workshop has ${this.#attendees.size} attendees connected, the most it keeps (WORKSHOP_MAX_ATTENDEES); ask the instructor to raise it`, { 'Retry-After': '10' });
       }
-      attendee = { id, name, streams: new Set(), selfTest: undefined, goneAt: Date.now(), graceTimer: undefined };
+      attendee = { id, name, streams: new Set(), sockets: new Set(), selfTest: undefined, goneAt: Date.now(), graceTimer: undefined };
       this.#attendees.set(id, attendee);
     }
     attendee.name = name;
@@ -155,7 +166,7 @@ export class Workshop {
   #forgetOneGone(): boolean {
     let oldest: Attendee | undefined;
     for (const attendee of this.#attendees.values()) {
-      if (attendee.streams.size === 0 && attendee.graceTimer === undefined && (!oldest || attendee.goneAt < oldest.goneAt)) oldest = attendee;
+      if (attendee.streams.size === 0 && attendee.sockets.size === 0 && attendee.graceTimer === undefined && (!oldest || attendee.goneAt < oldest.goneAt)) oldest = attendee;
     }
     if (oldest) this.#attendees.delete(oldest.id);
     return oldest !== undefined;
@@ -178,12 +189,7 @@ export class Workshop {
     const attendee = this.#get(id);
     this.#openStream(req, res, () => {
       attendee.streams.delete(res);
-      if (attendee.streams.size > 0) return;
-      attendee.goneAt = Date.now();
-      attendee.graceTimer = setTimeout(() => {
-        attendee.graceTimer = undefined;
-        this.changed();
-      }, PRESENCE_GRACE_MS).unref();
+      this.#connectionClosed(attendee);
     });
     clearTimeout(attendee.graceTimer);
     attendee.graceTimer = undefined;
@@ -196,18 +202,134 @@ export class Workshop {
     this.changed();
   }
 
+  /** After a control stream or socket closed: the attendee stays present for PRESENCE_GRACE_MS after its last one. */
+  #connectionClosed(attendee: Attendee): void {
+    if (attendee.streams.size > 0 || attendee.sockets.size > 0) return;
+    attendee.goneAt = Date.now();
+    attendee.graceTimer = setTimeout(() => {
+      attendee.graceTimer = undefined;
+      this.changed();
+    }, PRESENCE_GRACE_MS).unref();
+  }
+
+  /** Throws 404 UNKNOWN_ATTENDEE (or 400) unless `id` has joined: checked before a WebSocket upgrade is accepted. */
+  checkJoined(id: string): void {
+    this.#get(id);
+  }
+
+  /**
+   * Opens an attendee's control channel over WebSocket: the same events as the SSE stream, as
+   * JSON frames `{ id, event, data }` (welcome first, then what it missed after `lastEventId`),
+   * and up-messages as frames `{ type, ref?, ... }`, each answered `{ event: 'ack', data: { ref, status } }`.
+   * The caller has counted the connection in the gate; it is released here when the socket closes.
+   */
+  openControlSocket(ws: WebSocket, id: string, params: URLSearchParams, address: string): void {
+    const attendee = this.#get(id);
+    clearTimeout(attendee.graceTimer);
+    attendee.graceTimer = undefined;
+    attendee.sockets.add(ws);
+    ws.on('error', () => {});
+    ws.on('close', () => {
+      this.#ctx.gate.release(address);
+      attendee.sockets.delete(ws);
+      this.#connectionClosed(attendee);
+    });
+    ws.on('message', (data, isBinary) => this.#receive(ws, attendee, address, isBinary ? undefined : data.toString()));
+    const lastEventId = params.get('lastEventId');
+    // `ups`: the frame types this server handles, so that the page knows what it may send as a frame.
+    ws.send(JSON.stringify({ event: 'welcome', data: { name: attendee.name, resumedAfter: lastEventId, ups: [...this.#ups.keys()] } }));
+    const missed = this.#missedAfter(lastEventId === null ? undefined : Number(lastEventId));
+    if (missed === 'gap') ws.send(JSON.stringify({ id: this.#eventId, event: 'missed', data: { after: Number(lastEventId), latest: this.#eventId } }));
+    // Text frames, as the live ones: a Buffer would go as a binary frame (a Blob in a browser).
+    else for (const event of missed) ws.send(event.frame, { binary: false });
+    this.changed();
+  }
+
+  /**
+   * An up-message on a control socket: counted against the address's publish rate (so that a
+   * page cannot flood the dashboard), shown on the wire view, handled by its type's handler, acknowledged.
+   */
+  #receive(ws: WebSocket, attendee: Attendee, address: string, text: string | undefined): void {
+    let frame: Record<string, unknown> | undefined;
+    try {
+      const parsed = text === undefined ? undefined : (JSON.parse(text) as unknown);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) frame = parsed as Record<string, unknown>;
+    } catch {
+      // Answered below as a frame that is not an object.
+    }
+    const { type, ref, ...body } = frame ?? {};
+    const answer = (status: number, error?: ApiError) => {
+      const data = error ? { ref: ref ?? null, status, ...error.toJSON() } : { ref: ref ?? null, status };
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event: 'ack', data }));
+    };
+    try {
+      this.#ctx.rateLimiter.take(address);
+    } catch (error) {
+      answer(429, error as ApiError);
+      return;
+    }
+    this.wire.up({ transport: 'ws', attendee: attendee.name, head: 'WebSocket frame', body: text ?? '(binary)' });
+    const handler = typeof type === 'string' ? this.#ups.get(type) : undefined;
+    if (!frame || !handler) {
+      answer(400, new ApiError(400, 'INVALID_FRAME', `a control frame is a JSON object { "type": ${[...this.#ups.keys()].map((k) => JSON.stringify(k)).join(' | ') || '...'}, "ref"?: any, ... }; received ${describeValue(text)}`));
+      return;
+    }
+    try {
+      handler(attendee.id, body);
+      answer(200);
+    } catch (error) {
+      answer(error instanceof ApiError ? error.status : 500, error instanceof ApiError ? error : new ApiError(500, 'INTERNAL_ERROR', 'the server failed to handle this frame'));
+    }
+  }
+
+  /** Handles up-messages of `type` from control sockets (its POST route calls the same handler). */
+  onUp(type: string, handler: UpHandler): void {
+    this.#ups.set(type, handler);
+  }
+
+  /** Every attendee's control socket, for the shared WebSocket ping. */
+  *sockets(): Iterable<WebSocket> {
+    for (const attendee of this.#attendees.values()) yield* attendee.sockets;
+  }
+
+  /** The attendee's name, for the wire view (undefined if it has not joined). */
+  nameOf(id: string): string | undefined {
+    return this.#attendees.get(id)?.name;
+  }
+
+  /** Opens an instructor page's event stream: `presence` now and at every change, then what `tellInstructors` says. */
+  openInstructorEvents(req: IncomingMessage, res: ServerResponse): void {
+    this.#openStream(req, res, () => this.#instructors.delete(res));
+    this.#instructors.add(res);
+    res.write(this.#presenceEvent());
+    for (const event of this.wire.recent()) res.write(event);
+  }
+
+  /** Sends one event to every instructor page's event stream, serialized once. */
+  tellInstructors(event: string, data: unknown): void {
+    if (this.#instructors.size > 0) this.#writeInstructors(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  #writeInstructors(text: string): void {
+    for (const res of this.#instructors) res.write(text);
+  }
+
+  /** The kept broadcasts after `lastId`; `gap` when they are no longer all kept (or the id is from before a restart). */
+  #missedAfter(lastId: number | undefined): { text: string; frame: Buffer }[] | 'gap' {
+    if (lastId === undefined || !Number.isInteger(lastId) || lastId === this.#eventId) return [];
+    const oldest = this.#replay[0]?.id ?? this.#eventId + 1;
+    if (lastId < 0 || lastId > this.#eventId || lastId + 1 < oldest) return 'gap';
+    return this.#replay.filter((event) => event.id > lastId);
+  }
+
   /**
    * Writes what a reconnecting stream missed: the broadcasts after `lastId`, or, when they are
    * no longer kept (or the id is from before a restart), `missed` with the range it cannot replay.
    */
   #replayAfter(res: ServerResponse, lastId: number | undefined): void {
-    if (lastId === undefined || !Number.isInteger(lastId) || lastId === this.#eventId) return;
-    const oldest = this.#replay[0]?.id ?? this.#eventId + 1;
-    if (lastId < 0 || lastId > this.#eventId || lastId + 1 < oldest) {
-      res.write(`id: ${this.#eventId}\nevent: missed\ndata: ${JSON.stringify({ after: lastId, latest: this.#eventId })}\n\n`);
-      return;
-    }
-    for (const event of this.#replay) if (event.id > lastId) res.write(event.text);
+    const missed = this.#missedAfter(lastId);
+    if (missed === 'gap') res.write(`id: ${this.#eventId}\nevent: missed\ndata: ${JSON.stringify({ after: lastId, latest: this.#eventId })}\n\n`);
+    else for (const event of missed) res.write(event.text);
   }
 
   /**
@@ -216,10 +338,29 @@ export class Workshop {
    */
   broadcast(event: string, data: unknown): number {
     const id = ++this.#eventId;
-    const text = `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    this.#replay.push({ id, text });
+    const json = JSON.stringify(data);
+    const text = `id: ${id}\nevent: ${event}\ndata: ${json}\n\n`;
+    // The same event for control sockets: one frame, encoded once, the same bytes to each.
+    const frame = Buffer.from(`{"id":${id},"event":${JSON.stringify(event)},"data":${json}}`);
+    this.#replay.push({ id, text, frame });
     if (this.#replay.length > CONTROL_REPLAY_EVENTS) this.#replay.shift();
-    for (const attendee of this.#attendees.values()) for (const res of attendee.streams) res.write(text);
+    let streams = 0;
+    let sockets = 0;
+    for (const attendee of this.#attendees.values()) {
+      for (const res of attendee.streams) {
+        res.write(text);
+        streams += 1;
+      }
+      for (const ws of attendee.sockets) {
+        // A socket that cannot keep up is cut, as the course's WebSocket transport cuts a slow consumer.
+        if (ws.bufferedAmount > this.#ctx.config.maxBufferedBytes) ws.terminate();
+        else if (ws.readyState === ws.OPEN) {
+          ws.send(frame, { binary: false });
+          sockets += 1;
+        }
+      }
+    }
+    this.wire.down({ id, event, sse: wireText(text), ws: wireText(frame.toString()), streams, sockets });
     return id;
   }
 
@@ -245,7 +386,7 @@ export class Workshop {
 
   /** Attendees present now: a control stream open, or closed less than PRESENCE_GRACE_MS ago. */
   #present(): Attendee[] {
-    return [...this.#attendees.values()].filter((a) => a.streams.size > 0 || a.graceTimer !== undefined);
+    return [...this.#attendees.values()].filter((a) => a.streams.size > 0 || a.sockets.size > 0 || a.graceTimer !== undefined);
   }
 
   /** The count and the self-test tally, with no names. */
@@ -282,6 +423,7 @@ export class Workshop {
       this.#pending = false;
       const event = this.#presenceEvent();
       for (const res of this.#watchers) res.write(event);
+      for (const res of this.#instructors) res.write(event);
       this.onChange?.();
     });
   }
@@ -293,12 +435,15 @@ export class Workshop {
 
   *#streams(): Iterable<ServerResponse> {
     yield* this.#watchers;
+    yield* this.#instructors;
     for (const attendee of this.#attendees.values()) yield* attendee.streams;
   }
 
   /** Ends every stream, for shutdown. */
   close(): void {
     for (const res of [...this.#streams()]) res.end();
+    // [spec] RFC 6455, 7.4.1: 1001 indicates that an endpoint is "going away".
+    for (const ws of [...this.sockets()]) ws.close(1001, 'server shutting down');
     for (const attendee of this.#attendees.values()) clearTimeout(attendee.graceTimer);
   }
 }

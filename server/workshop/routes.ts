@@ -9,12 +9,14 @@
  *   GET  /api/workshop/join-qr.svg              the QR code of the join URL, for the Host it was asked on
  *   GET  /api/workshop/instructor/attendees     names and self-tests (Authorization: Bearer <token>)
  *   POST /api/workshop/instructor/notices       { text }: a notice to every attendee's control stream (`event: notice`)
+ *   ... and the control part: instructor events, ping the room, pong (control-routes.ts)
  *
  * When workshop mode is off, every one of them is a 404 that says how to turn it on.
  */
 import express from 'express';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { createControlRoutes, tapUpPosts } from './control-routes.ts';
 import { checkAttendeeId, checkName, checkNotice, checkSelfTest, type Workshop } from './presence.ts';
 import { svgQr } from './qr.ts';
 import { checkInstructor } from './token.ts';
@@ -47,6 +49,7 @@ export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Work
     if (!ctx.origins.allows(req)) throw ctx.origins.refusal(req, 'the workshop API');
     next();
   });
+  router.use(tapUpPosts(state));
   router.get('/', (_req, res) => {
     res.json({ workshop: true, nameMaxChars: ctx.config.workshopNameMaxChars });
   });
@@ -85,6 +88,7 @@ export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Work
     const id = state.broadcast('notice', { text, at: Date.now() });
     res.status(201).json({ notice: { id, text } });
   });
+  router.use(createControlRoutes(ctx, state, readBody));
   router.use((req) => {
     throw new ApiError(404, 'NOT_FOUND', `no workshop endpoint at ${req.method} /api/workshop${req.path}; see /guides/self-hosting/ for workshop mode`);
   });

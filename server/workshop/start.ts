@@ -5,9 +5,13 @@
 import { preflightReport, type PreflightFacts } from './preflight.ts';
 import { terminalQr } from './qr.ts';
 
-/** The instructor page's link: the token in the fragment, which never reaches a server or a Referer. */
+/**
+ * The instructor page's link. The server answers it with a cookie and a redirect to the page
+ * without the query (instructor-page.ts), so the token stays neither in the address bar nor in
+ * the history; it is never logged.
+ */
 export function instructorUrl(baseUrl: string, token: string): string {
-  return `${baseUrl.replace(/\/$/, '')}/workshop/instructor/#token=${token}`;
+  return `${baseUrl.replace(/\/$/, '')}/workshop/instructor/?token=${token}`;
 }
 
 /** The lines printed at a workshop start, before the usual "Open http://..." line. */

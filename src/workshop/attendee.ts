@@ -4,6 +4,7 @@
  * presence, and runs the self-test once, reporting it to the server.
  */
 import type { SelfTest } from '../../server/workshop/presence.ts';
+import { ControlChannel, readTransport, type ControlTransport } from './control-channel.ts';
 import { installFeatures } from './features.ts';
 import { runSelfTest } from './self-test.ts';
 import { TECHNIQUES, workshopStrings } from './strings.ts';
@@ -47,7 +48,7 @@ background:var(--sl-color-bg-nav,#fff);color:var(--sl-color-white,#000);border:1
 padding:.6rem .75rem;font-size:var(--sl-text-sm,.875rem);box-shadow:0 2px 8px rgb(0 0 0/.25)}
 .rl-workshop form{display:flex;flex-wrap:wrap;gap:.4rem;align-items:end}
 .rl-workshop label{display:flex;flex-direction:column;gap:.2rem;flex:1 1 12rem}
-.rl-workshop input{font:inherit;padding:.3rem .4rem;border:1px solid var(--sl-color-gray-4,#666);border-radius:.25rem;background:var(--sl-color-black,#fff);color:inherit}
+.rl-workshop input,.rl-workshop select{font:inherit;padding:.3rem .4rem;border:1px solid var(--sl-color-gray-4,#666);border-radius:.25rem;background:var(--sl-color-black,#fff);color:inherit}
 .rl-workshop button{font:inherit;padding:.3rem .6rem;border-radius:.25rem;border:1px solid var(--sl-color-accent,#36c);background:transparent;color:inherit;cursor:pointer}
 .rl-workshop button[type=submit]{background:var(--sl-color-accent,#36c);color:var(--sl-color-black,#fff)}
 .rl-workshop p{margin:0}`;
@@ -57,6 +58,8 @@ class Panel {
   readonly root = document.createElement('section');
   readonly #status = document.createElement('p');
   readonly #detail = document.createElement('p');
+  /** The control channel's transport picker, once joined (control-channel.ts). */
+  #transport: HTMLElement | undefined;
 
   constructor() {
     const style = document.createElement('style');
@@ -109,7 +112,19 @@ class Panel {
     button.type = 'button';
     button.textContent = t.rename;
     button.addEventListener('click', rename);
-    this.root.replaceChildren(this.#status, this.#detail, button);
+    this.root.replaceChildren(this.#status, this.#detail, ...(this.#transport ? [this.#transport] : []), button);
+  }
+
+  /** Shows which transport the control channel uses, and lets the attendee pick the other. */
+  showTransport(current: ControlTransport, change: (transport: ControlTransport) => void): void {
+    const label = document.createElement('label');
+    const select = document.createElement('select');
+    select.name = 'transport';
+    for (const value of ['sse', 'ws'] as const) select.add(new Option(t.transports[value], value, false, value === current));
+    select.addEventListener('change', () => change(select.value === 'ws' ? 'ws' : 'sse'));
+    label.append(t.transportLabel, select);
+    this.#transport = label;
+    this.#status.after(this.#detail, label);
   }
 
   showSelfTest(selfTest: SelfTest | 'running'): void {
@@ -181,46 +196,30 @@ export async function startAttendee(nameMaxChars: number): Promise<void> {
   panel.showJoined(me.name, rename);
   setState('joined');
 
-  const handlers = new Map<string, ((data: unknown) => void)[]>();
-  let control: EventSource | undefined;
-  function listen(source: EventSource, event: string): void {
-    source.addEventListener(event, (message) => {
-      let data: unknown;
-      try {
-        data = JSON.parse((message as MessageEvent<string>).data);
-      } catch {
-        return;
-      }
-      for (const handler of handlers.get(event) ?? []) handler(data);
-    });
-  }
+  // The control channel: SSE down and POST up, or a WebSocket, as the attendee chose (control-channel.ts).
+  const channel: ControlChannel = new ControlChannel(me.id, readTransport(), {
+    online: () => panel.showOffline(false, me.name),
+    offline: () => panel.showOffline(true, me.name),
+    lost: rejoin,
+  });
   const session: AttendeeSession = {
     id: me.id,
     name: () => me.name,
-    on(event, handler) {
-      if (!handlers.has(event)) {
-        handlers.set(event, []);
-        if (control) listen(control, event);
-      }
-      handlers.get(event)?.push(handler);
-    },
-    post: (path, body) => fetch(`/api/workshop/attendees/${me.id}/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+    on: (event, handler) => channel.on(event, handler),
+    post: (path, body) => channel.post(path, body),
   };
   installFeatures(session);
+  panel.showTransport(channel.transport, (transport) => channel.switchTo(transport));
+
+  /** Joins again and reopens the channel after a pause, until the server answers. */
+  function rejoin(): void {
+    setTimeout(() => void connect().catch(rejoin), REJOIN_DELAY_MS);
+  }
 
   let selfTested = false;
   async function connect(): Promise<void> {
     const attendee = await putAttendee(me);
-    // The control stream: SSE down (the browser reconnects by itself, with Last-Event-ID).
-    const source = new EventSource(`/api/workshop/attendees/${me.id}/control`);
-    control = source;
-    for (const event of handlers.keys()) listen(source, event);
-    source.addEventListener('welcome', () => panel.showOffline(false, me.name));
-    source.onerror = () => {
-      panel.showOffline(true, me.name);
-      // A 404 (the server restarted and forgot us) closes the stream for good: join again.
-      if (source.readyState === EventSource.CLOSED) setTimeout(() => void connect().catch(() => {}), REJOIN_DELAY_MS);
-    };
+    channel.open();
     if (attendee.selfTest) {
       panel.showSelfTest(attendee.selfTest);
       return;

@@ -1,14 +1,13 @@
 /**
- * The instructor page's script. The token comes from the link's fragment (`#token=...`), which
- * is never sent to the server nor put in a Referer; it is kept in sessionStorage and taken out
- * of the address bar, so that a shared screen does not show it. Every request sends it as
- * `Authorization: Bearer <token>`.
+ * The instructor page's script. The page is served only to a browser that holds the instructor's
+ * cookie: the link printed at start (`?token=...`) set it, HttpOnly, and the server redirected to
+ * this page without the token (server/workshop/instructor-page.ts). Every instructor API request
+ * carries that cookie; the script never sees the token. Live updates come from the instructor
+ * events stream (`presence`, and what the sections listen to with `onInstructorEvent`).
  */
 import type { PresenceSummary, SelfTest } from '../../server/workshop/presence.ts';
 import { installSections } from './dashboard/sections.ts';
 import { TECHNIQUES, workshopStrings } from './strings.ts';
-
-const TOKEN_KEY = 'realtime-lab:workshop-token';
 
 interface AttendeeRow {
   name: string;
@@ -16,24 +15,30 @@ interface AttendeeRow {
   selfTest: SelfTest | null;
 }
 
-function readToken(): string | undefined {
-  const fromFragment = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (fromFragment) {
-    sessionStorage.setItem(TOKEN_KEY, fromFragment);
-    history.replaceState(null, '', location.pathname + location.search);
-    return fromFragment;
-  }
-  return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+/** Calls the instructor API, `/api/workshop/instructor/<path>`, with the instructor's cookie (same origin). */
+export function instructorFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`/api/workshop/instructor/${path}`, { ...init, credentials: 'same-origin', cache: 'no-store' });
 }
 
-let token: string | undefined;
+let events: EventSource | undefined;
 
-/** Calls the instructor API, `/api/workshop/instructor/<path>`, with the token. */
-export function instructorFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  token ??= readToken();
-  const headers = new Headers(init.headers);
-  headers.set('Authorization', `Bearer ${token ?? ''}`);
-  return fetch(`/api/workshop/instructor/${path}`, { ...init, headers, cache: 'no-store' });
+/** The instructor events stream (GET /api/workshop/instructor/events), one per page. */
+function instructorEvents(): EventSource {
+  events ??= new EventSource('/api/workshop/instructor/events');
+  return events;
+}
+
+/** Calls `handler` with the parsed data of every instructor event named `event` (`presence`, `wire`, `ping`, ...). */
+export function onInstructorEvent(event: string, handler: (data: unknown) => void): void {
+  instructorEvents().addEventListener(event, (message) => {
+    let data: unknown;
+    try {
+      data = JSON.parse((message as MessageEvent<string>).data);
+    } catch {
+      return;
+    }
+    handler(data);
+  });
 }
 
 /** Fills the instructor page in `root` (WorkshopInstructor.astro). */
@@ -79,13 +84,12 @@ export function startInstructor(root: HTMLElement): void {
     return true;
   }
 
-  // Without a token the server still answers (403), and the page says which link to open.
+  // Without the cookie (the server restarted with a new token) the API answers 403, and the page says which link to open.
   void refresh().then((ok) => {
     if (!ok) return;
     const sections = installSections(root);
-    // Each change of the workshop's state is a reason to ask again (only the token opens the answers).
-    const presence = new EventSource('/api/workshop/presence');
-    presence.addEventListener('presence', () => {
+    // Each change of the workshop's state is a reason to ask again.
+    onInstructorEvent('presence', () => {
       void refresh();
       for (const section of sections) section.refresh?.();
     });

@@ -17,13 +17,16 @@ export const WORKSHOP_STRINGS = {
     colon: ': ',
     selfTestReported: (n: number) => (n === 1 ? '1 self-test reported' : `${n} self-tests reported`),
     off: 'Workshop mode is off on this server.',
-    instructorNeedsToken: 'This page needs the instructor link printed in the terminal when the server started (it ends with #token=…).',
+    instructorNeedsToken: 'This page needs the instructor link printed in the terminal when the server started (it ends with ?token=…).',
     name: 'Name',
     present: 'Present',
     yes: 'yes',
     no: 'no',
     notYet: 'not yet',
     noAttendees: 'No attendee has joined yet.',
+    // control: the control channel's transport (the dashboard's strings are in dashboard/control-strings.ts)
+    transportLabel: 'Control channel',
+    transports: { sse: 'SSE down, POST up', ws: 'WebSocket' },
   },
   'zh-CN': {
     joinTitle: '工作坊',
@@ -40,13 +43,16 @@ export const WORKSHOP_STRINGS = {
     colon: '：',
     selfTestReported: (n: number) => `已收到 ${n} 份自检结果`,
     off: '这台服务器没有开启工作坊模式。',
-    instructorNeedsToken: '这个页面需要服务器启动时终端里打印的讲师链接（以 #token=… 结尾）。',
+    instructorNeedsToken: '这个页面需要服务器启动时终端里打印的讲师链接（以 ?token=… 结尾）。',
     name: '名字',
     present: '在线',
     yes: '是',
     no: '否',
     notYet: '尚未完成',
     noAttendees: '还没有学员加入。',
+    // control: the control channel's transport (the dashboard's strings are in dashboard/control-strings.ts)
+    transportLabel: '控制通道',
+    transports: { sse: 'SSE 下行，POST 上行', ws: 'WebSocket' },
   },
 };
 

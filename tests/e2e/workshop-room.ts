@@ -49,11 +49,11 @@ export async function joinAs(context: BrowserContext, url: string, language: Roo
   return page;
 }
 
-/** Opens the instructor's dashboard with the token, in `context`. */
+/** Opens the instructor's dashboard with the link's token (which the server exchanges for a cookie), in `context`. */
 export async function openInstructor(context: BrowserContext, url: string, language: RoomLanguage, foreign: string[]): Promise<Page> {
   const page = await context.newPage();
   watchOrigins(page, new URL(url).origin, foreign);
-  await page.goto(`${url}${language.prefix}workshop/instructor/#token=${ROOM_TOKEN}`);
+  await page.goto(`${url}${language.prefix}workshop/instructor/?token=${ROOM_TOKEN}`);
   await expect(page.locator('[data-live]')).toBeVisible();
   return page;
 }

@@ -118,7 +118,7 @@ describe('workshop mode: the start', () => {
       child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
     });
     t.diagnostic(`the start, as printed:\n${output.replace(ANSI, '')}`);
-    const token = /\/workshop\/instructor\/#token=([A-Za-z0-9_-]+)\n/.exec(output)?.[1];
+    const token = /\/workshop\/instructor\/\?token=([A-Za-z0-9_-]+)\n/.exec(output)?.[1];
     assert.ok(token && token.length >= 22, 'the instructor link carries a token of 128 bits or more');
     assert.match(output, /!! {2}only this machine can connect \(loopback\)/);
     assert.match(output, /ok {2}port \d+ is free/);

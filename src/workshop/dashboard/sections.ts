@@ -4,6 +4,8 @@
  * Installed once the token is accepted; `refresh` runs at each change of the workshop's state.
  * Add a section by adding its install function here.
  */
+import { installControlWire } from './control-wire.ts';
+import { installPingRoom } from './ping-room.ts';
 
 /** What a section returns when installed. */
 export interface DashboardSection {
@@ -11,7 +13,10 @@ export interface DashboardSection {
   refresh?(): void;
 }
 
-const SECTIONS: ((root: HTMLElement) => DashboardSection)[] = [];
+const SECTIONS: ((root: HTMLElement) => DashboardSection)[] = [
+  installPingRoom,
+  installControlWire,
+];
 
 /** Installs every section of the dashboard. */
 export function installSections(root: HTMLElement): DashboardSection[] {
