@@ -122,6 +122,10 @@ export class Workshop {
   readonly #parts = new Map<string, KeptPart>();
   /** Called after every change, once per turn of the event loop (the store saves then). */
   onChange: (() => void) | undefined;
+  /** Events every control stream gets right after `welcome` (the class's current state). */
+  readonly #greetings: (() => { event: string; data: unknown })[] = [];
+  /** Told of every broadcast, after it was sent (the class's state keeps the latest of its events). */
+  readonly #broadcastListeners: ((event: string, data: unknown) => void)[] = [];
 
   constructor(ctx: ServerContext) {
     this.#ctx = ctx;
@@ -130,6 +134,24 @@ export class Workshop {
   /** Registers a part of the state to keep across restarts, under a name of its own. */
   keep(name: string, part: KeptPart): void {
     this.#parts.set(name, part);
+  }
+
+  /**
+   * Adds an event that every control stream gets right after `welcome`, at each (re)connect,
+   * without an id (it does not move Last-Event-ID): the current state a late joiner needs.
+   */
+  greet(greeting: () => { event: string; data: unknown }): void {
+    this.#greetings.push(greeting);
+  }
+
+  /** The events a new control stream gets after `welcome`, in order (for other control transports too). */
+  greetings(): { event: string; data: unknown }[] {
+    return this.#greetings.map((greeting) => greeting());
+  }
+
+  /** Calls `listener` after each broadcast, with its event name and data. */
+  onBroadcast(listener: (event: string, data: unknown) => void): void {
+    this.#broadcastListeners.push(listener);
   }
 
   /** The registered parts, for the store. */
@@ -192,6 +214,7 @@ export class Workshop {
     // the events after it are what it missed (none yet: notices come with the instructor's controls).
     const lastEventId = req.headers['last-event-id'];
     res.write(`event: welcome\ndata: ${JSON.stringify({ name: attendee.name, resumedAfter: typeof lastEventId === 'string' ? lastEventId : null })}\n\n`);
+    for (const { event, data } of this.greetings()) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     this.#replayAfter(res, typeof lastEventId === 'string' ? Number(lastEventId) : undefined);
     this.changed();
   }
@@ -220,6 +243,7 @@ export class Workshop {
     this.#replay.push({ id, text });
     if (this.#replay.length > CONTROL_REPLAY_EVENTS) this.#replay.shift();
     for (const attendee of this.#attendees.values()) for (const res of attendee.streams) res.write(text);
+    for (const listener of this.#broadcastListeners) listener(event, data);
     return id;
   }
 
