@@ -57,6 +57,8 @@ class Panel {
   readonly root = document.createElement('section');
   readonly #status = document.createElement('p');
   readonly #detail = document.createElement('p');
+  /** What features added to the panel (AttendeeSession.addToPanel), kept below the name. */
+  readonly extras: HTMLElement[] = [];
 
   constructor() {
     const style = document.createElement('style');
@@ -109,7 +111,7 @@ class Panel {
     button.type = 'button';
     button.textContent = t.rename;
     button.addEventListener('click', rename);
-    this.root.replaceChildren(this.#status, this.#detail, button);
+    this.root.replaceChildren(this.#status, this.#detail, button, ...this.extras);
   }
 
   showSelfTest(selfTest: SelfTest | 'running'): void {
@@ -139,6 +141,8 @@ export interface AttendeeSession {
   on(event: string, handler: (data: unknown) => void): void;
   /** Sends `body` as JSON to `/api/workshop/attendees/<id>/<path>`. */
   post(path: string, body: unknown): Promise<Response>;
+  /** Adds a feature's control to the attendee's panel, below the name (it stays there after Change name). */
+  addToPanel(node: HTMLElement): void;
 }
 
 async function putAttendee(stored: Stored): Promise<{ selfTest: SelfTest | null }> {
@@ -205,6 +209,10 @@ export async function startAttendee(nameMaxChars: number): Promise<void> {
       handlers.get(event)?.push(handler);
     },
     post: (path, body) => fetch(`/api/workshop/attendees/${me.id}/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+    addToPanel(node) {
+      panel.extras.push(node);
+      panel.root.append(node);
+    },
   };
   installFeatures(session);
 

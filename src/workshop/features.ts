@@ -4,8 +4,13 @@
  * (`session.post`). Add a feature by adding its install function here.
  */
 import type { AttendeeSession } from './attendee.ts';
+import { installBanner } from './banner.ts';
+import { installFollow } from './follow.ts';
+import { installSolutionsLock } from './solutions-lock.ts';
 
 const FEATURES: ((session: AttendeeSession) => void)[] = [];
+// class: the notices banner, follow the instructor, the solutions lock.
+FEATURES.push(installBanner, installFollow, installSolutionsLock);
 
 /** Installs every feature for this page's attendee. */
 export function installFeatures(session: AttendeeSession): void {

@@ -5,6 +5,8 @@
  * Add a section by adding its install function here.
  */
 
+import { installClassActions } from './class-actions.ts';
+
 /** What a section returns when installed. */
 export interface DashboardSection {
   /** Reads the section's data again (the workshop's state changed). */
@@ -12,6 +14,8 @@ export interface DashboardSection {
 }
 
 const SECTIONS: ((root: HTMLElement) => DashboardSection)[] = [];
+// class: send a notice, move everyone, lock or reveal solutions (src/components/workshop/ClassActions.astro).
+SECTIONS.push(installClassActions);
 
 /** Installs every section of the dashboard. */
 export function installSections(root: HTMLElement): DashboardSection[] {
