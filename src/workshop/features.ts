@@ -4,13 +4,11 @@
  * (`session.post`). Add a feature by adding its install function here.
  */
 import type { AttendeeSession } from './attendee.ts';
-import { installBanner } from './banner.ts';
-import { installFollow } from './follow.ts';
-import { installSolutionsLock } from './solutions-lock.ts';
+import { lazyFeature } from './lazy-feature.ts';
 
 const FEATURES: ((session: AttendeeSession) => void)[] = [];
-// class: the notices banner, follow the instructor, the solutions lock.
-FEATURES.push(installBanner, installFollow, installSolutionsLock);
+// class: the notices banner, follow the instructor, the solutions lock (loaded once joined; src/workshop/class-features.ts).
+FEATURES.push(lazyFeature(['notice', 'move', 'solutions', 'state'], () => import('./class-features.ts').then((module) => module.installClassFeatures)));
 
 /** Installs every feature for this page's attendee. */
 export function installFeatures(session: AttendeeSession): void {

@@ -6,6 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { EXERCISE_STRINGS } from '../../src/exercises/strings.ts';
+import { CLASS_STRINGS } from '../../src/workshop/dashboard/class-strings.ts';
 import { seriousViolations } from './axe-run.ts';
 import { openRoom, ROOM_LANGUAGES } from './workshop-room.ts';
 
@@ -35,6 +36,8 @@ async function axeInBothThemes(page: Page, include: string[]): Promise<string[]>
 for (const language of ROOM_LANGUAGES) {
   const { t, prefix, lang } = language;
   const ex = EXERCISE_STRINGS[lang === 'en' ? 'en' : 'zh-CN'];
+  /** The dashboard section's strings. */
+  const d = CLASS_STRINGS[lang === 'en' ? 'en' : 'zh-CN'];
 
   test(`(${lang}) the instructor's notice reaches all five as text, the class moves (one detached attendee stays, sees where, then rejoins) and solutions lock, then open`, async ({ browser }) => {
     test.setTimeout(150_000);
@@ -50,20 +53,20 @@ for (const language of ROOM_LANGUAGES) {
     try {
       const section = instructor.locator('[data-class-actions]');
       const noticeForm = section.locator('[data-notice-form]');
-      const text = noticeForm.getByLabel(t.noticeLabel);
-      await expect(noticeForm.locator('[data-notice-help]')).toHaveText(t.noticeHelp(60));
+      const text = noticeForm.getByLabel(d.noticeLabel);
+      await expect(noticeForm.locator('[data-notice-help]')).toHaveText(d.noticeHelp(60));
 
       // A notice past the limit: the server's error, as it sent it.
       await text.fill('x'.repeat(61));
-      await expect(noticeForm.locator('[data-notice-count]')).toHaveText(t.noticeCount(61, 60));
-      await noticeForm.getByRole('button', { name: t.noticeSend }).click();
+      await expect(noticeForm.locator('[data-notice-count]')).toHaveText(d.noticeCount(61, 60));
+      await noticeForm.getByRole('button', { name: d.noticeSend }).click();
       await expect(noticeForm.getByRole('alert')).toContainText('INVALID_NOTICE: a notice is 1 to 60 characters (WORKSHOP_NOTICE_MAX_CHARS)');
 
       // Hostile HTML, on two lines: every attendee sees it as the text it is.
       const notice = `<img src=x onerror=alert(1)>\n${lang === 'en' ? 'Back at 10:40' : '10:40 回来'}`;
       await text.fill(notice);
-      await noticeForm.getByRole('button', { name: t.noticeSend }).click();
-      await expect(noticeForm.locator('[data-result]')).toHaveText(t.noticeSent);
+      await noticeForm.getByRole('button', { name: d.noticeSend }).click();
+      await expect(noticeForm.locator('[data-result]')).toHaveText(d.noticeSent);
       await expect(noticeForm.getByRole('alert')).toHaveText('');
       for (const page of attendees) {
         const line = page.getByRole('region', { name: t.bannerLabel }).locator('[data-line="notice"]');
@@ -97,13 +100,13 @@ for (const language of ROOM_LANGUAGES) {
       await panel.getByRole('button', { name: t.detach }).click();
       await expect(panel.locator('[data-follow]')).toContainText(t.detached);
       const moveForm = section.locator('[data-move-form]');
-      const picker = moveForm.getByLabel(t.moveLabel);
+      const picker = moveForm.getByLabel(d.moveLabel);
       const target = '/lessons/sse/#exercise-sse-named-events';
       const sse = ((await picker.locator('option[value="/lessons/sse/"]').textContent()) ?? '').trim();
       await picker.selectOption(target);
       expect(await axeInBothThemes(instructor, ['[data-class-actions]'])).toEqual([]);
-      await moveForm.getByRole('button', { name: t.moveButton }).click();
-      await expect(moveForm.locator('[data-result]')).toHaveText(t.moved(((await picker.locator(`option[value="${target}"]`).textContent()) ?? '').replace(/^— /, '').trim()));
+      await moveForm.getByRole('button', { name: d.moveButton }).click();
+      await expect(moveForm.locator('[data-result]')).toHaveText(d.moved(((await picker.locator(`option[value="${target}"]`).textContent()) ?? '').replace(/^— /, '').trim()));
       await expect(first.getByRole('region', { name: t.bannerLabel }).locator('[data-line="class"]')).toContainText(t.movingTo(sse));
       const landed = `${room.url}${prefix}lessons/sse/#exercise-sse-named-events`;
       for (const page of attendees.slice(0, 4)) await expect(page).toHaveURL(landed, { timeout: LOAD_MS });
@@ -120,8 +123,8 @@ for (const language of ROOM_LANGUAGES) {
       const exercise = (page: Page) => page.locator('#exercise-sse-named-events');
       const showSolution = (page: Page) => exercise(page).getByRole('button', { name: ex['exercise.solution'] });
       const solutions = section.locator('[data-solutions]');
-      await solutions.getByRole('button', { name: t.solutionsLock }).click();
-      await expect(solutions.getByRole('status')).toHaveText(t.solutionsLocked);
+      await solutions.getByRole('button', { name: d.solutionsLock }).click();
+      await expect(solutions.getByRole('status')).toHaveText(d.solutionsLocked);
       for (const page of attendees.slice(0, 4)) await expect(showSolution(page)).toBeDisabled();
       await expect(showSolution(first)).toHaveAccessibleDescription(ex['exercise.solution.locked']);
       await expect(exercise(first).locator('[data-locked-reason]')).toBeVisible();
@@ -138,8 +141,8 @@ for (const language of ROOM_LANGUAGES) {
       await expect(showSolution(detached)).toBeDisabled();
 
       // Revealed: enabled again for all five, and Show solution shows the diff.
-      await solutions.getByRole('button', { name: t.solutionsReveal }).click();
-      await expect(solutions.getByRole('status')).toHaveText(t.solutionsOpen);
+      await solutions.getByRole('button', { name: d.solutionsReveal }).click();
+      await expect(solutions.getByRole('status')).toHaveText(d.solutionsOpen);
       for (const page of attendees) await expect(showSolution(page)).toBeEnabled();
       await expect(exercise(first).locator('[data-locked-reason]')).toBeHidden();
       await showSolution(first).click();

@@ -5,7 +5,7 @@
  */
 import type { ClassSnapshot } from '../../../server/workshop/class-state.ts';
 import { instructorFetch } from '../instructor.ts';
-import { workshopStrings } from '../strings.ts';
+import { classStrings } from './class-strings.ts';
 import type { DashboardSection } from './sections.ts';
 
 /** The instructor API's answer: the body, or the error sentence it sent. */
@@ -24,7 +24,7 @@ async function call(path: string, method: string, body?: unknown): Promise<{ ok:
 export function installClassActions(root: HTMLElement): DashboardSection {
   const section = root.querySelector<HTMLElement>('[data-class-actions]');
   if (!section) return {};
-  const t = workshopStrings();
+  const t = classStrings();
   const $ = <T extends HTMLElement>(scope: Element, selector: string) => scope.querySelector(selector) as T;
   const noticeForm = $<HTMLFormElement>(section, '[data-notice-form]');
   const moveForm = $<HTMLFormElement>(section, '[data-move-form]');
