@@ -30,7 +30,7 @@ border-block-end:1px solid var(--sl-color-accent,#36c);background:var(--sl-color
 html[data-rl-banner] .main-frame{padding-top:calc(var(--sl-nav-height) + var(--sl-mobile-toc-height) + var(--rl-banner-h,0px))}
 html[data-rl-banner] .sidebar-pane{inset-block-start:calc(var(--sl-nav-height) + var(--rl-banner-h,0px))}
 html[data-rl-banner] mobile-starlight-toc nav{top:calc(var(--sl-nav-height) - 1px + var(--rl-banner-h,0px))}
-html[data-rl-banner] .right-sidebar{padding-top:calc(var(--sl-nav-height) + var(--rl-banner-h,0px))}
+@media (min-width:72rem){html[data-rl-banner] .right-sidebar{padding-top:calc(var(--sl-nav-height) + var(--rl-banner-h,0px))}}
 html[data-rl-banner]{scroll-padding-top:calc(1.5rem + var(--sl-nav-height) + var(--sl-mobile-toc-height) + var(--rl-banner-h,0px))}`;
 
 /** One line of the banner: its text in a polite live region, and its buttons beside it. */

@@ -55,6 +55,8 @@ export function installFollow(session: AttendeeSession): void {
   let following = localStorage.getItem(FOLLOW_KEY) !== 'detached';
   let target: ClassMove | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The `at` of the move the banner is counting down to (0: none), so that the same move again (a reconnect's `state`, then its replay) does not restart it. */
+  let pendingAt = 0;
 
   const row = document.createElement('p');
   row.dataset['follow'] = '';
@@ -74,6 +76,7 @@ export function installFollow(session: AttendeeSession): void {
   function go(url: URL, move: ClassMove): void {
     sessionStorage.setItem(FOLLOWED_KEY, String(move.at));
     clearTimeout(timer);
+    pendingAt = 0;
     if (onPage(url)) {
       line.clear();
       // Already there: only the anchor, if the move named one.
@@ -100,6 +103,7 @@ export function installFollow(session: AttendeeSession): void {
     following = false;
     localStorage.setItem(FOLLOW_KEY, 'detached');
     clearTimeout(timer);
+    pendingAt = 0;
     render();
     showWhereTheClassIs();
   }
@@ -124,13 +128,14 @@ export function installFollow(session: AttendeeSession): void {
       return;
     }
     const url = targetUrl(move.path);
-    if (!url || move.at <= followed()) return;
+    if (!url || move.at <= followed() || move.at === pendingAt) return;
     if (onPage(url)) {
       go(url, move);
       return;
     }
     // Not without a word: the banner says where, for a moment, with a way to stay.
     clearTimeout(timer);
+    pendingAt = move.at;
     line.show([t.movingTo(pageName(url))], [bannerButton(t.stayHere, detach)]);
     timer = setTimeout(() => go(url, move), MOVE_NOTICE_MS);
   }

@@ -105,6 +105,7 @@ for (const language of ROOM_LANGUAGES) {
       const sse = ((await picker.locator('option[value="/lessons/sse/"]').textContent()) ?? '').trim();
       await picker.selectOption(target);
       expect(await axeInBothThemes(instructor, ['[data-class-actions]'])).toEqual([]);
+      await section.screenshot({ path: `test-results/workshop-class-dashboard-${lang}.png` });
       await moveForm.getByRole('button', { name: d.moveButton }).click();
       await expect(moveForm.locator('[data-result]')).toHaveText(d.moved(((await picker.locator(`option[value="${target}"]`).textContent()) ?? '').replace(/^— /, '').trim()));
       await expect(first.getByRole('region', { name: t.bannerLabel }).locator('[data-line="class"]')).toContainText(t.movingTo(sse));
