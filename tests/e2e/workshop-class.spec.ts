@@ -108,8 +108,10 @@ for (const language of ROOM_LANGUAGES) {
       expect(await axeInBothThemes(instructor, ['[data-class-actions]'])).toEqual([]);
       await section.screenshot({ path: `test-results/workshop-class-dashboard-${lang}.png` });
       await moveForm.getByRole('button', { name: d.moveButton }).click();
-      await expect(moveForm.locator('[data-result]')).toHaveText(d.moved(((await picker.locator(`option[value="${target}"]`).textContent()) ?? '').replace(/^— /, '').trim()));
+      const exerciseLabel = ((await picker.locator(`option[value="${target}"]`).textContent()) ?? '').replace(/^— /, '').trim();
+      await expect(moveForm.locator('[data-result]')).toHaveText(d.moved(exerciseLabel));
       await expect(first.getByRole('region', { name: t.bannerLabel }).locator('[data-line="class"]')).toContainText(t.movingTo(sse));
+      await expect(moveForm.locator('[data-last-move]')).toHaveText(d.lastMove(exerciseLabel));
       const landed = `${room.url}${prefix}lessons/sse/#exercise-sse-named-events`;
       for (const page of attendees.slice(0, 4)) await expect(page).toHaveURL(landed, { timeout: LOAD_MS });
       // The one who detached stays, and is told where the class is.

@@ -81,6 +81,11 @@ export function installClassActions(root: HTMLElement): DashboardSection {
       toggle.textContent = locked ? t.solutionsReveal : t.solutionsLock;
       solutions.dataset['locked'] = String(locked);
     }
+    if (state.move !== undefined) {
+      const last = $(moveForm, '[data-last-move]');
+      last.hidden = state.move === null;
+      last.textContent = state.move ? t.lastMove(labelOf(state.move.path)) : '';
+    }
     if (state.notice !== undefined) {
       const last = $(noticeForm, '[data-last-notice]');
       last.hidden = state.notice === null;
