@@ -132,6 +132,10 @@ export class Workshop {
   readonly wire: ControlWire;
   /** Handlers of up-messages by type: WebSocket frames `{ type, ref?, ... }` (and the POSTs that do the same). */
   readonly #ups = new Map<string, UpHandler>();
+  /** Events every control stream gets right after `welcome` (the class's current state). */
+  readonly #greetings: (() => { event: string; data: unknown })[] = [];
+  /** Told of every broadcast, after it was sent (the class's state keeps the latest of its events). */
+  readonly #broadcastListeners: ((event: string, data: unknown) => void)[] = [];
 
   constructor(ctx: ServerContext) {
     this.#ctx = ctx;
@@ -141,6 +145,24 @@ export class Workshop {
   /** Registers a part of the state to keep across restarts, under a name of its own. */
   keep(name: string, part: KeptPart): void {
     this.#parts.set(name, part);
+  }
+
+  /**
+   * Adds an event that every control stream gets right after `welcome`, at each (re)connect,
+   * without an id (it does not move Last-Event-ID): the current state a late joiner needs.
+   */
+  greet(greeting: () => { event: string; data: unknown }): void {
+    this.#greetings.push(greeting);
+  }
+
+  /** The events a new control stream gets after `welcome`, in order (for other control transports too). */
+  greetings(): { event: string; data: unknown }[] {
+    return this.#greetings.map((greeting) => greeting());
+  }
+
+  /** Calls `listener` after each broadcast, with its event name and data. */
+  onBroadcast(listener: (event: string, data: unknown) => void): void {
+    this.#broadcastListeners.push(listener);
   }
 
   /** The registered parts, for the store. */
@@ -198,6 +220,7 @@ export class Workshop {
     // the events after it are what it missed (none yet: notices come with the instructor's controls).
     const lastEventId = req.headers['last-event-id'];
     res.write(`event: welcome\ndata: ${JSON.stringify({ name: attendee.name, resumedAfter: typeof lastEventId === 'string' ? lastEventId : null })}\n\n`);
+    for (const { event, data } of this.greetings()) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     this.#replayAfter(res, typeof lastEventId === 'string' ? Number(lastEventId) : undefined);
     this.changed();
   }
@@ -238,6 +261,7 @@ export class Workshop {
     const lastEventId = params.get('lastEventId');
     // `ups`: the frame types this server handles, so that the page knows what it may send as a frame.
     ws.send(JSON.stringify({ event: 'welcome', data: { name: attendee.name, resumedAfter: lastEventId, ups: [...this.#ups.keys()] } }));
+    for (const { event, data } of this.greetings()) ws.send(JSON.stringify({ event, data }));
     const missed = this.#missedAfter(lastEventId === null ? undefined : Number(lastEventId));
     if (missed === 'gap') ws.send(JSON.stringify({ id: this.#eventId, event: 'missed', data: { after: Number(lastEventId), latest: this.#eventId } }));
     // Text frames, as the live ones: a Buffer would go as a binary frame (a Blob in a browser).
@@ -361,6 +385,7 @@ export class Workshop {
       }
     }
     this.wire.down({ id, event, sse: wireText(text), ws: wireText(frame.toString()), streams, sockets });
+    for (const listener of this.#broadcastListeners) listener(event, data);
     return id;
   }
 

@@ -10,6 +10,7 @@
  *   GET  /api/workshop/instructor/attendees     names and self-tests (Authorization: Bearer <token>)
  *   POST /api/workshop/instructor/notices       { text }: a notice to every attendee's control stream (`event: notice`)
  *   ... and the control part: instructor events, ping the room, pong (control-routes.ts)
+ *   GET, POST, PUT /api/workshop/instructor/class, move, solutions: the class's controls (class-routes.ts)
  *
  * When workshop mode is off, every one of them is a 404 that says how to turn it on.
  */
@@ -19,6 +20,8 @@ import { ApiError } from '../errors.ts';
 import { createControlRoutes, tapUpPosts } from './control-routes.ts';
 import { checkAttendeeId, checkName, checkNotice, checkSelfTest, type Workshop } from './presence.ts';
 import { svgQr } from './qr.ts';
+import { createClassRoutes } from './class-routes.ts';
+import { ClassState } from './class-state.ts';
 import { checkInstructor } from './token.ts';
 
 export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Workshop; token: string } | undefined): express.Router {
@@ -89,6 +92,7 @@ export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Work
     res.status(201).json({ notice: { id, text } });
   });
   router.use(createControlRoutes(ctx, state, readBody));
+  router.use('/instructor', createClassRoutes(ctx, state, new ClassState(state), readBody));
   router.use((req) => {
     throw new ApiError(404, 'NOT_FOUND', `no workshop endpoint at ${req.method} /api/workshop${req.path}; see /guides/self-hosting/ for workshop mode`);
   });

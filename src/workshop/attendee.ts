@@ -60,6 +60,8 @@ class Panel {
   readonly #detail = document.createElement('p');
   /** The control channel's transport picker, once joined (control-channel.ts). */
   #transport: HTMLElement | undefined;
+  /** What features added to the panel (AttendeeSession.addToPanel), kept below the name. */
+  readonly extras: HTMLElement[] = [];
 
   constructor() {
     const style = document.createElement('style');
@@ -112,7 +114,7 @@ class Panel {
     button.type = 'button';
     button.textContent = t.rename;
     button.addEventListener('click', rename);
-    this.root.replaceChildren(this.#status, this.#detail, ...(this.#transport ? [this.#transport] : []), button);
+    this.root.replaceChildren(this.#status, this.#detail, ...(this.#transport ? [this.#transport] : []), button, ...this.extras);
   }
 
   /** Shows which transport the control channel uses, and lets the attendee pick the other. */
@@ -154,6 +156,8 @@ export interface AttendeeSession {
   on(event: string, handler: (data: unknown) => void): void;
   /** Sends `body` as JSON to `/api/workshop/attendees/<id>/<path>`. */
   post(path: string, body: unknown): Promise<Response>;
+  /** Adds a feature's control to the attendee's panel, below the name (it stays there after Change name). */
+  addToPanel(node: HTMLElement): void;
 }
 
 async function putAttendee(stored: Stored): Promise<{ selfTest: SelfTest | null }> {
@@ -207,6 +211,10 @@ export async function startAttendee(nameMaxChars: number): Promise<void> {
     name: () => me.name,
     on: (event, handler) => channel.on(event, handler),
     post: (path, body) => channel.post(path, body),
+    addToPanel(node) {
+      panel.extras.push(node);
+      panel.root.append(node);
+    },
   };
   installFeatures(session);
   panel.showTransport(channel.transport, (transport) => channel.switchTo(transport));

@@ -4,11 +4,15 @@
  * (`session.post`). Add a feature by adding its install function here.
  */
 import type { AttendeeSession } from './attendee.ts';
+import { lazyFeature } from './lazy-feature.ts';
 import { installPingAnswer } from './ping-answer.ts';
 
-const FEATURES: ((session: AttendeeSession) => void)[] = [
-  installPingAnswer,
-];
+const FEATURES: ((session: AttendeeSession) => void)[] = [];
+// control: answer the instructor's pings at once (src/workshop/ping-answer.ts).
+FEATURES.push(installPingAnswer);
+
+// class: the notices banner, follow the instructor, the solutions lock (loaded once joined; src/workshop/class-features.ts).
+FEATURES.push(lazyFeature(['notice', 'move', 'solutions', 'state'], () => import('./class-features.ts').then((module) => module.installClassFeatures)));
 
 /** Installs every feature for this page's attendee. */
 export function installFeatures(session: AttendeeSession): void {

@@ -27,6 +27,18 @@ export const WORKSHOP_STRINGS = {
     // control: the control channel's transport (the dashboard's strings are in dashboard/control-strings.ts)
     transportLabel: 'Control channel',
     transports: { sse: 'SSE down, POST up', ws: 'WebSocket' },
+    // class: the notices banner, follow the instructor (the dashboard's section: dashboard/class-strings.ts)
+    bannerLabel: 'From the instructor',
+    noticeFrom: 'Notice from the instructor: ',
+    dismiss: 'Dismiss',
+    movingTo: (page: string) => `Moving to ${page} with the class…`,
+    stayHere: 'Stay here',
+    classIsOn: (page: string) => `The class is on ${page}`,
+    go: 'Go',
+    following: 'You follow the instructor.',
+    detached: 'You are not following the instructor.',
+    detach: 'Detach',
+    rejoin: 'Rejoin',
   },
   'zh-CN': {
     joinTitle: '工作坊',
@@ -53,6 +65,18 @@ export const WORKSHOP_STRINGS = {
     // control: the control channel's transport (the dashboard's strings are in dashboard/control-strings.ts)
     transportLabel: '控制通道',
     transports: { sse: 'SSE 下行，POST 上行', ws: 'WebSocket' },
+    // class: the notices banner, follow the instructor (the dashboard's section: dashboard/class-strings.ts)
+    bannerLabel: '讲师消息',
+    noticeFrom: '讲师通知：',
+    dismiss: '关闭',
+    movingTo: (page: string) => `正在随全班前往「${page}」…`,
+    stayHere: '留在本页',
+    classIsOn: (page: string) => `全班正在「${page}」`,
+    go: '前往',
+    following: '你正在跟随讲师。',
+    detached: '你没有跟随讲师。',
+    detach: '不再跟随',
+    rejoin: '重新跟随',
   },
 };
 

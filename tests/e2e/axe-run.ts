@@ -10,16 +10,19 @@ import type { Page } from '@playwright/test';
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
 
-/** The page's serious and critical axe violations, each as one line: impact, rule, targets. */
-export async function seriousViolations(page: Page): Promise<string[]> {
+/**
+ * The page's serious and critical axe violations, each as one line: impact, rule, targets.
+ * `include` (CSS selectors) limits the run to those parts, for a widget on a long page.
+ */
+export async function seriousViolations(page: Page, include?: string[]): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
+  const violations = await page.evaluate(async (include) => {
     type AxeResults = { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] };
-    const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe.run(document, { iframes: false, resultTypes: ['violations'] });
+    const result = await (window as unknown as { axe: { run(context: Document | object, options: object): Promise<AxeResults> } }).axe.run(include ? { include: include.map((selector) => [selector]) } : document, { iframes: false, resultTypes: ['violations'] });
     return result.violations.map((violation) => ({
       impact: violation.impact ?? '',
       line: `${violation.impact} ${violation.id} (${violation.help}): ${violation.nodes.map((node) => `${node.target.map(String).join(' >>> ')} ${node.failureSummary?.split('\n')[1]?.trim() ?? ''}`).join('; ')}`,
     }));
-  });
+  }, include);
   return violations.filter((violation) => FAILING_IMPACTS.has(violation.impact)).map((violation) => violation.line);
 }

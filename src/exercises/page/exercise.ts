@@ -90,6 +90,8 @@ class Exercise implements ExerciseController {
   }
 
   act(action: string): void {
+    // Workshop mode: while the instructor has locked solutions (init.ts shows why), they stay hidden.
+    if ((action === 'solution' || action === 'use-solution') && document.documentElement.dataset.rlSolutions === 'locked') return;
     switch (action) {
       case 'run':
         void this.#run(false);

@@ -129,6 +129,8 @@ const DESCRIPTIONS = {
   'sandbox.wire.api.INVALID_FRAME': 'The API error INVALID_FRAME, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.INVALID_PONG': 'The API error INVALID_PONG, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.PING_CLOSED': 'The API error PING_CLOSED, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.INVALID_PAGE': 'The API error INVALID_PAGE, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.INVALID_SOLUTIONS': 'The API error INVALID_SOLUTIONS, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.UNSUPPORTED_CHARSET': 'The API error UNSUPPORTED_CHARSET, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.HOST_NOT_ALLOWED': 'The API error HOST_NOT_ALLOWED, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.INVALID_PATH': 'The API error INVALID_PATH, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',

@@ -6,6 +6,7 @@
  */
 import { installControlWire } from './control-wire.ts';
 import { installPingRoom } from './ping-room.ts';
+import { installClassActions } from './class-actions.ts';
 
 /** What a section returns when installed. */
 export interface DashboardSection {
@@ -13,10 +14,11 @@ export interface DashboardSection {
   refresh?(): void;
 }
 
-const SECTIONS: ((root: HTMLElement) => DashboardSection)[] = [
-  installPingRoom,
-  installControlWire,
-];
+const SECTIONS: ((root: HTMLElement) => DashboardSection)[] = [];
+// control: ping the room, the control channel on the wire.
+SECTIONS.push(installPingRoom, installControlWire);
+// class: send a notice, move everyone, lock or reveal solutions (src/components/workshop/ClassActions.astro).
+SECTIONS.push(installClassActions);
 
 /** Installs every section of the dashboard. */
 export function installSections(root: HTMLElement): DashboardSection[] {
