@@ -9,6 +9,7 @@
  *   GET  /api/workshop/join-qr.svg              the QR code of the join URL, for the Host it was asked on
  *   GET  /api/workshop/instructor/attendees     names and self-tests (Authorization: Bearer <token>)
  *   POST /api/workshop/instructor/notices       { text }: a notice to every attendee's control stream (`event: notice`)
+ *   ...                                         the class grid, the help queue and the export: grid-routes.ts
  *
  * When workshop mode is off, every one of them is a 404 that says how to turn it on.
  */
@@ -18,6 +19,7 @@ import { ApiError } from '../errors.ts';
 import { checkAttendeeId, checkName, checkNotice, checkSelfTest, type Workshop } from './presence.ts';
 import { svgQr } from './qr.ts';
 import { checkInstructor } from './token.ts';
+import { createGridRoutes } from './grid-routes.ts';
 
 export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Workshop; token: string } | undefined): express.Router {
   const router = express.Router();
@@ -85,6 +87,7 @@ export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Work
     const id = state.broadcast('notice', { text, at: Date.now() });
     res.status(201).json({ notice: { id, text } });
   });
+  router.use(createGridRoutes(ctx, state));
   router.use((req) => {
     throw new ApiError(404, 'NOT_FOUND', `no workshop endpoint at ${req.method} /api/workshop${req.path}; see /guides/self-hosting/ for workshop mode`);
   });
