@@ -4,8 +4,9 @@
  * (`session.post`). Add a feature by adding its install function here.
  */
 import type { AttendeeSession } from './attendee.ts';
+import { installReports } from './report.ts';
 
-const FEATURES: ((session: AttendeeSession) => void)[] = [];
+const FEATURES: ((session: AttendeeSession) => void)[] = [installReports];
 
 /** Installs every feature for this page's attendee. */
 export function installFeatures(session: AttendeeSession): void {
