@@ -107,14 +107,17 @@ export function installReports(session: AttendeeSession): void {
     hand = null;
     render({ exercise, text: t.handAnswered });
   });
-  // Where this attendee is; the answer says whether its hand is still up (it may have been answered meanwhile).
+  // Where this attendee is, said at each welcome of the control stream (the attendee has joined
+  // by then, and says it again after a restart); the answer says whether its hand is still up.
   const title = [...document.title].slice(0, TITLE_MAX_CHARS).join('');
-  void session
-    .post('page', { path: location.pathname, title })
-    .then(async (res) => {
-      if (!res.ok) return;
-      hand = ((await res.json()) as { hand: Hand | null }).hand;
-      render();
-    })
-    .catch(() => {});
+  session.on('welcome', () => {
+    void session
+      .post('page', { path: location.pathname, title })
+      .then(async (res) => {
+        if (!res.ok) return;
+        hand = ((await res.json()) as { hand: Hand | null }).hand;
+        render();
+      })
+      .catch(() => {});
+  });
 }
