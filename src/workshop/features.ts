@@ -4,7 +4,10 @@
  * (`session.post`). Add a feature by adding its install function here.
  */
 import type { AttendeeSession } from './attendee.ts';
-import { installReports } from './report.ts';
+
+// grid: the page and Check reports and Raise hand, in a chunk of their own loaded once the attendee
+// has joined (the page's JS budget counts what loads before any interaction).
+const installReports = (session: AttendeeSession) => void import('./report.ts').then((module) => module.installReports(session));
 
 const FEATURES: ((session: AttendeeSession) => void)[] = [installReports];
 

@@ -109,8 +109,10 @@ export function installReports(session: AttendeeSession): void {
   });
   // Where this attendee is, said at each welcome of the control stream (the attendee has joined
   // by then, and says it again after a restart); the answer says whether its hand is still up.
+  // This module loads on its own: the first welcome may have come before it, so it reports at once too
+  // (a 404 then only means the welcome is still to come).
   const title = [...document.title].slice(0, TITLE_MAX_CHARS).join('');
-  session.on('welcome', () => {
+  const reportPage = () => {
     void session
       .post('page', { path: location.pathname, title })
       .then(async (res) => {
@@ -119,5 +121,7 @@ export function installReports(session: AttendeeSession): void {
         render();
       })
       .catch(() => {});
-  });
+  };
+  session.on('welcome', reportPage);
+  reportPage();
 }
