@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { EventSource } from 'eventsource';
+import { EXERCISES } from '../../src/exercises/catalog.ts';
+import { checkTitle } from '../../src/exercises/strings.ts';
 import { ClassGrid, STUCK_AFTER_FAILED_CHECKS } from '../../server/workshop/grid.ts';
 import { CSV_COLUMNS } from '../../server/workshop/grid-export.ts';
 import { startServer, type TestServer } from './helpers.ts';
@@ -100,6 +102,20 @@ describe('workshop grid: what attendees report', () => {
 });
 
 describe('workshop grid: cells', () => {
+  it('names every check of every code exercise in both languages for the dashboard, its parameters filled in', () => {
+    for (const exercise of EXERCISES) {
+      if (exercise.kind !== 'code') continue;
+      for (const check of exercise.checks) {
+        for (const lang of ['en', 'zh-CN']) {
+          const title = checkTitle(check, lang);
+          assert.notEqual(title, check.kind, `${exercise.id}/${check.id} has a title in ${lang}`);
+          assert.doesNotMatch(title, /\{\{/, `${exercise.id}/${check.id} in ${lang}: ${title}`);
+        }
+      }
+    }
+    assert.equal(checkTitle({ kind: 'close-frame', params: { technique: 'ws', code: 1000 } }, 'zh-CN'), '以代码 1000 加原因关闭连接');
+  });
+
   it(`counts attempts; a cell is working, stuck after ${STUCK_AFTER_FAILED_CHECKS} Checks without a pass, passed after a pass, and stuck again under a raised hand`, async () => {
     const id = await join('Stuck Sam');
     const cellOf = async (exercise: string) => (await grid()).attendees.find((a: any) => a.name === 'Stuck Sam').cells[exercise];

@@ -80,7 +80,7 @@ export function installClassGrid(root: HTMLElement): DashboardSection {
         exercise.textContent = column?.title ?? entry.exercise;
         const count = document.createElement('span');
         count.className = 'rl-count';
-        count.textContent = ` (${t.commonCount(entry.attendees, entry.failures)})`;
+        count.textContent = t.commonCount(entry.attendees, entry.failures);
         const check = document.createElement('strong');
         check.textContent = column?.checks[entry.check] ?? entry.check;
         item.append(check, t.colon, exercise, count);
