@@ -44,8 +44,9 @@ export function createGridRoutes(ctx: ServerContext, workshop: Workshop): expres
     return id;
   }
   function changed(): void {
-    // The grid is bounded as the roster is: attendees the workshop forgot leave the grid too.
-    if (grid.size > ctx.config.workshopMaxAttendees) grid.forgetAllBut(new Set(workshop.roster().map((a) => a.id)));
+    // The grid is bounded as the roster is (WORKSHOP_MAX_ATTENDEES): attendees the workshop forgot
+    // to make room leave the grid too, and one who comes back starts afresh, as on the roster.
+    grid.forgetAllBut(new Set(workshop.roster().map((a) => a.id)));
     workshop.changed();
   }
   const handOut = (hand: { id: string; exercise: string | null; raisedAt: number } | undefined) => (hand ? { id: hand.id, exercise: hand.exercise, raisedAt: hand.raisedAt } : null);

@@ -304,11 +304,6 @@ export class ClassGrid implements KeptPart {
     this.#hands = this.#hands.filter((hand) => keep.has(hand.attendee));
   }
 
-  /** How many attendees the grid holds anything for. */
-  get size(): number {
-    return new Set([...this.#cells.keys(), ...this.#pages.keys()]).size;
-  }
-
   snapshot(): unknown {
     return {
       cells: Object.fromEntries([...this.#cells].map(([attendee, row]) => [attendee, Object.fromEntries(row)])),

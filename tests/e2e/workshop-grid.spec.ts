@@ -98,6 +98,12 @@ for (const language of ROOM_LANGUAGES) {
       await expect(item.locator('pre')).toHaveText(EXERCISE.starter);
       await expect(cellOf(adaName)).toHaveAttribute('data-state', 'stuck');
 
+      // The attendee's page with its hand up, and the dashboard as the instructor sees it: axe on both, in both themes.
+      for (const theme of ['light', 'dark'] as const) {
+        await useTheme(ada, theme);
+        expect(await seriousViolations(ada), `attendee page, ${theme} theme`).toEqual([]);
+      }
+      await exerciseOn(ada).screenshot({ path: `test-results/workshop-grid-hand-${language.lang}.png` });
       // The dashboard as the instructor sees it, and axe on it, in both themes.
       await instructor.setViewportSize({ width: 1400, height: 900 });
       for (const theme of ['light', 'dark'] as const) {

@@ -184,6 +184,28 @@ describe('workshop grid: cells', () => {
     }
   });
 
+  it('forgets the results of an attendee the workshop forgot to make room (WORKSHOP_MAX_ATTENDEES bounds the grid too)', async () => {
+    const local = await startServer({ workshop: true, workshopToken: TOKEN, workshopMaxAttendees: 2 });
+    try {
+      const put = (id: string, name: string) => fetch(`${local.url}/api/workshop/attendees/${id}`, { method: 'PUT', body: JSON.stringify({ name }) });
+      const result = (id: string) => fetch(`${local.url}/api/workshop/attendees/${id}/results`, { method: 'POST', body: JSON.stringify({ exercise: 'ws-ack', state: 'passed', failing: [] }) });
+      const [a, b, c] = [attendeeId(), attendeeId(), attendeeId()];
+      await put(a, 'A');
+      assert.equal((await result(a)).status, 201);
+      await put(b, 'B');
+      // Full: C takes the place of A, gone the longest (none of them holds a control stream).
+      assert.equal((await put(c, 'C')).status, 200);
+      assert.equal((await result(a)).status, 404, 'A is forgotten');
+      assert.equal((await result(c)).status, 201);
+      // A comes back (in B's place): its old results went with it.
+      await put(a, 'A');
+      const { attendees } = await (await fetch(`${local.url}/api/workshop/instructor/grid`, { headers: AS_INSTRUCTOR })).json();
+      assert.deepEqual(attendees.map((row: any) => [row.name, row.cells['ws-ack'].state]), [['C', 'passed'], ['A', 'not-started']]);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('keeps the grid across a restart: a snapshot restored into a new grid reads the same, and a damaged one is left out', () => {
     const grid = new ClassGrid();
     grid.recordPage('attendee-one-0123456', { path: '/lessons/sse/', title: 'SSE' }, 1000);
