@@ -21,7 +21,7 @@ const TITLE_MAX_CHARS = 200;
 const STYLE = `
 .rl-ws-hand{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem;margin-block-start:.5rem;font-size:var(--sl-text-sm,.875rem)}
 .rl-ws-hand button{font:inherit;padding:.25rem .7rem;border-radius:.25rem;border:1px solid var(--sl-color-accent,#36c);background:transparent;color:inherit;cursor:pointer}
-.rl-ws-hand button[aria-pressed=true]{background:var(--sl-color-accent,#36c);color:var(--sl-color-black,#fff)}
+.rl-ws-hand button[aria-pressed=true]{border-color:var(--sl-color-accent-high,#36c);background:var(--sl-color-accent-high,#36c);color:var(--sl-color-black,#fff);font-weight:600}
 .rl-ws-hand p{margin:0}`;
 
 interface Control {
