@@ -117,10 +117,16 @@ function refuseKeys(record: Record<string, unknown>, allowed: readonly string[],
   if (extra.length > 0) throw new ApiError(400, code, `${shape}; received unknown keys ${describeValue(extra)}`);
 }
 
-/** A page path: starts with "/", printable, at most PAGE_PATH_MAX_CHARS. */
+/** Whether `value` is a path of this site: one leading "/", printable, at most PAGE_PATH_MAX_CHARS; the dashboard links to it. */
+function isSitePath(value: unknown): value is string {
+  // A backslash counts as "/" in a browser's URL parser: "/\host" would link to another site.
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && value.length <= PAGE_PATH_MAX_CHARS && !/[\s\\\p{Cc}\p{Cf}]/u.test(value);
+}
+
+/** The path `value`, or a 400 in the shape of `code`. */
 function checkPath(value: unknown, code: string, shape: string): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.length > PAGE_PATH_MAX_CHARS || /[\s\p{Cc}\p{Cf}]/u.test(value)) {
-    throw new ApiError(400, code, `${shape}; "path" must be a path of this site starting with one "/", without spaces or control characters, at most ${PAGE_PATH_MAX_CHARS} characters; received ${describeValue(value)}`);
+  if (!isSitePath(value)) {
+    throw new ApiError(400, code, `${shape}; "path" must be a path of this site starting with one "/", without spaces, backslashes or control characters, at most ${PAGE_PATH_MAX_CHARS} characters; received ${describeValue(value)}`);
   }
   return value;
 }
@@ -341,10 +347,10 @@ export class ClassGrid implements KeptPart {
       if (cells.size > 0) this.#cells.set(attendee, cells);
     }
     for (const [attendee, raw] of Object.entries(isRecord(value.pages) ? value.pages : {})) {
-      if (isRecord(raw) && typeof raw.path === 'string' && typeof raw.title === 'string' && isTime(raw.at)) this.#pages.set(attendee, { path: raw.path, title: raw.title, at: raw.at as number });
+      if (isRecord(raw) && isSitePath(raw.path) && typeof raw.title === 'string' && isTime(raw.at)) this.#pages.set(attendee, { path: raw.path, title: raw.title, at: raw.at as number });
     }
     for (const raw of Array.isArray(value.hands) ? value.hands : []) {
-      if (!isRecord(raw) || typeof raw.id !== 'string' || typeof raw.attendee !== 'string' || !isTime(raw.raisedAt) || typeof raw.code !== 'string' || typeof raw.page !== 'string') continue;
+      if (!isRecord(raw) || typeof raw.id !== 'string' || typeof raw.attendee !== 'string' || !isTime(raw.raisedAt) || typeof raw.code !== 'string' || !isSitePath(raw.page)) continue;
       if (this.handOf(raw.attendee)) continue;
       const exercise = typeof raw.exercise === 'string' && CODE_EXERCISES.has(raw.exercise) ? raw.exercise : null;
       const failing = Array.isArray(raw.failing) ? raw.failing.filter((id): id is string => typeof id === 'string') : [];

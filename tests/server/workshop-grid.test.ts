@@ -73,7 +73,7 @@ describe('workshop grid: what attendees report', () => {
     assert.equal(row.page.path, '/zh-cn/lessons/sse/');
     assert.equal(row.page.title, 'SSE | Realtime Lab');
     assert.ok(row.page.at >= before);
-    for (const path of ['https://evil.example/', '//evil.example/', 'lessons/sse/', '/a b', `/${'x'.repeat(600)}`, 42]) {
+    for (const path of ['https://evil.example/', '//evil.example/', '/\\evil.example/', 'lessons/sse/', '/a b', `/${'x'.repeat(600)}`, 42]) {
       await expectError(await send(id, 'page', { path, title: 't' }), 400, 'INVALID_PAGE', /"path" must be a path of this site.*received/);
     }
     await expectError(await send(id, 'page', { path: '/', title: 't', extra: 1 }), 400, 'INVALID_PAGE', /unknown keys \["extra"\]/);
@@ -216,7 +216,11 @@ describe('workshop grid: cells', () => {
     again.restore(JSON.parse(JSON.stringify(grid.snapshot())));
     assert.deepEqual(again.view(roster), grid.view(roster));
     const damaged = new ClassGrid();
-    damaged.restore({ cells: { x: { 'sse-fetch-stream': { attempts: 'many' }, 'no-such': {} } }, pages: { y: 3 }, hands: [{ id: 1 }] });
+    damaged.restore({
+      cells: { x: { 'sse-fetch-stream': { attempts: 'many' }, 'no-such': {} } },
+      pages: { y: 3, z: { path: '//evil.example/', title: 't', at: 1 } },
+      hands: [{ id: 1 }, { id: 'h', attendee: 'z', raisedAt: 1, code: '', page: '/\\evil.example/', exercise: null, failing: [] }],
+    });
     assert.deepEqual(damaged.snapshot(), { cells: {}, pages: {}, hands: [] });
   });
 });
