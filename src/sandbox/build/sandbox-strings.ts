@@ -129,6 +129,7 @@ const DESCRIPTIONS = {
   'sandbox.wire.api.INVALID_HAND': 'The API error INVALID_HAND, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.HAND_CODE_TOO_LONG': 'The API error HAND_CODE_TOO_LONG, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.UNKNOWN_HAND': 'The API error UNKNOWN_HAND, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
+  'sandbox.wire.api.INVALID_NOTICE': 'The API error INVALID_NOTICE, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.UNSUPPORTED_CHARSET': 'The API error UNSUPPORTED_CHARSET, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.HOST_NOT_ALLOWED': 'The API error HOST_NOT_ALLOWED, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
   'sandbox.wire.api.INVALID_PATH': 'The API error INVALID_PATH, in the reader’s language. {{message}} is the server’s English sentence; the other placeholders are values read from it.',
