@@ -133,6 +133,12 @@ for (const language of ROOM_LANGUAGES) {
       await expect(hand.getByRole('status')).toHaveText(t.handAnswered);
       await expect(hand.getByRole('button', { name: t.raiseHand })).toHaveAttribute('aria-pressed', 'false');
       await expect(cellOf(adaName)).toHaveAttribute('data-state', 'working');
+      // Raised again, then lowered by Ada herself: in the queue, then out of it.
+      await hand.getByRole('button', { name: t.raiseHand }).click();
+      await expect(item).toHaveCount(1);
+      await hand.getByRole('button', { name: t.lowerHand }).click();
+      await expect(hand.getByRole('status')).toHaveText(t.handLowered);
+      await expect(item).toHaveCount(0);
 
       expect(room.foreign).toEqual([]);
     } finally {
