@@ -1,6 +1,6 @@
 /**
  * The class grid as a file for the instructor: CSV (RFC 4180) or JSON, one row per attendee and
- * code exercise. Attendee ids stay out: they are what an attendee's browser signs in with.
+ * exercise. Attendee ids stay out: they are what an attendee's browser signs in with.
  */
 import type { GridView } from './grid.ts';
 
@@ -27,7 +27,7 @@ function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-/** The rows of the export: every attendee × every code exercise, in the grid's order. */
+/** The rows of the export: every attendee × every exercise, in the grid's order. */
 export function exportRows(view: GridView): Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null>[] {
   return view.attendees.flatMap((attendee) =>
     view.exercises.map((exercise) => {

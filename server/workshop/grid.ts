@@ -11,7 +11,7 @@
  *   working      any other Check reported.
  */
 import crypto from 'node:crypto';
-import { EXERCISES, type CodeExercise } from '../../src/exercises/catalog.ts';
+import { EXERCISES } from '../../src/exercises/catalog.ts';
 import type { OverallState } from '../../src/exercises/checks.ts';
 import { ApiError, describeValue } from '../errors.ts';
 import type { KeptPart } from './presence.ts';
@@ -33,8 +33,9 @@ void everyState;
 /** A cell's state on the grid. */
 export type CellState = 'not-started' | 'working' | 'passed' | 'stuck';
 
-/** The code exercises, the grid's columns, and the ids of each one's checks. */
-const CODE_EXERCISES = new Map(EXERCISES.filter((e): e is CodeExercise => e.kind === 'code').map((e) => [e.id, e]));
+/** The grid's columns: every exercise in the catalog's order, with the ids of its checks (a quiz's are its scenarios). */
+const GRID_EXERCISES = new Map(EXERCISES.map((e) => [e.id, { id: e.id, checks: (e.kind === 'code' ? e.checks : e.scenarios).map((c) => c.id) }]));
+type GridExercise = { id: string; checks: string[] };
 
 /** The page an attendee reported last. */
 export interface PageSeen {
@@ -145,15 +146,15 @@ export function checkPageReport(value: unknown): { path: string; title: string }
 }
 
 /** The exercise named `value`, or a 400 that lists what exists. */
-function checkExercise(value: unknown, code: string): CodeExercise {
-  const exercise = typeof value === 'string' ? CODE_EXERCISES.get(value) : undefined;
-  if (!exercise) throw new ApiError(400, code, `"exercise" must be the id of a code exercise (${[...CODE_EXERCISES.keys()].join(', ')}); received ${describeValue(value)}`);
+function checkExercise(value: unknown, code: string): GridExercise {
+  const exercise = typeof value === 'string' ? GRID_EXERCISES.get(value) : undefined;
+  if (!exercise) throw new ApiError(400, code, `"exercise" must be the id of an exercise (${[...GRID_EXERCISES.keys()].join(', ')}); received ${describeValue(value)}`);
   return exercise;
 }
 
 /** Check ids of `exercise`, each once. */
-function checkFailing(value: unknown, exercise: CodeExercise, code: string): string[] {
-  const ids = exercise.checks.map((check) => check.id);
+function checkFailing(value: unknown, exercise: GridExercise, code: string): string[] {
+  const ids = exercise.checks;
   if (!Array.isArray(value) || value.some((id) => typeof id !== 'string' || !ids.includes(id)) || new Set(value).size !== value.length) {
     throw new ApiError(400, code, `"failing" must list check ids of ${exercise.id}, each at most once (${ids.join(', ')}); received ${describeValue(value)}`);
   }
@@ -162,7 +163,7 @@ function checkFailing(value: unknown, exercise: CodeExercise, code: string): str
 
 /** Throws a 400 unless `value` is one Check's report: `{ exercise, state, failing }`, consistent with each other. */
 export function checkResultReport(value: unknown): CheckReportIn {
-  const shape = `a Check's report is { "exercise": "<code exercise id>", "state": ${REPORTED_STATES.map((s) => `"${s}"`).join(' | ')}, "failing": ["<check id>", ...] }`;
+  const shape = `a Check's report is { "exercise": "<exercise id>", "state": ${REPORTED_STATES.map((s) => `"${s}"`).join(' | ')}, "failing": ["<check id>", ...] }`;
   if (!isRecord(value)) throw new ApiError(400, 'INVALID_RESULT', `${shape}; received ${describeValue(value)}`);
   refuseKeys(value, ['exercise', 'state', 'failing'], 'INVALID_RESULT', shape);
   const exercise = checkExercise(value.exercise, 'INVALID_RESULT');
@@ -183,7 +184,7 @@ export function checkResultReport(value: unknown): CheckReportIn {
 
 /** Throws a 400 unless `value` is a raised hand: `{ exercise?, code, failing, page }`, the code at most `maxBytes` of UTF-8. */
 export function checkHand(value: unknown, maxBytes: number): HandIn {
-  const shape = 'a raised hand is { "exercise": "<code exercise id>" or null, "code": "...", "failing": ["<check id>", ...], "page": "/lessons/sse/" }';
+  const shape = 'a raised hand is { "exercise": "<exercise id>" or null, "code": "...", "failing": ["<check id>", ...], "page": "/lessons/sse/" }';
   if (!isRecord(value)) throw new ApiError(400, 'INVALID_HAND', `${shape}; received ${describeValue(value)}`);
   refuseKeys(value, ['exercise', 'code', 'failing', 'page'], 'INVALID_HAND', shape);
   const exercise = value.exercise === undefined || value.exercise === null ? null : checkExercise(value.exercise, 'INVALID_HAND');
@@ -273,7 +274,7 @@ export class ClassGrid implements KeptPart {
 
   /** The grid for these attendees (the workshop's roster), in their order. */
   view(roster: readonly { id: string; name: string; present: boolean }[]): GridView {
-    const exercises = [...CODE_EXERCISES.keys()];
+    const exercises = [...GRID_EXERCISES.keys()];
     const names = new Map(roster.map((a) => [a.id, a.name]));
     const attendees = roster.map((a) => ({
       name: a.name,
@@ -295,7 +296,7 @@ export class ClassGrid implements KeptPart {
         }
       }
     }
-    const order = (exercise: string, check: string) => exercises.indexOf(exercise) * 100 + (CODE_EXERCISES.get(exercise)?.checks.findIndex((c) => c.id === check) ?? 0);
+    const order = (exercise: string, check: string) => exercises.indexOf(exercise) * 100 + (GRID_EXERCISES.get(exercise)?.checks.indexOf(check) ?? 0);
     const common = [...counts.values()].sort((a, b) => b.attendees - a.attendees || b.failures - a.failures || order(a.exercise, a.check) - order(b.exercise, b.check));
     const hands = this.#hands
       .filter((hand) => names.has(hand.attendee))
@@ -329,9 +330,9 @@ export class ClassGrid implements KeptPart {
       if (!isRecord(row)) continue;
       const cells = new Map<string, Cell>();
       for (const [exercise, raw] of Object.entries(row)) {
-        const spec = CODE_EXERCISES.get(exercise);
+        const spec = GRID_EXERCISES.get(exercise);
         if (!spec || !isRecord(raw)) continue;
-        const checkIds = spec.checks.map((c) => c.id);
+        const checkIds = spec.checks;
         const c = raw as Partial<Record<keyof Cell, unknown>>;
         if (!Number.isInteger(c.attempts) || !(REPORTED_STATES as readonly unknown[]).includes(c.last) || !Array.isArray(c.failing) || !Number.isInteger(c.failedInARow) || !isRecord(c.failures) || !isTime(c.firstAt) || !isTime(c.lastAt)) continue;
         cells.set(exercise, {
@@ -352,7 +353,7 @@ export class ClassGrid implements KeptPart {
     for (const raw of Array.isArray(value.hands) ? value.hands : []) {
       if (!isRecord(raw) || typeof raw.id !== 'string' || typeof raw.attendee !== 'string' || !isTime(raw.raisedAt) || typeof raw.code !== 'string' || !isSitePath(raw.page)) continue;
       if (this.handOf(raw.attendee)) continue;
-      const exercise = typeof raw.exercise === 'string' && CODE_EXERCISES.has(raw.exercise) ? raw.exercise : null;
+      const exercise = typeof raw.exercise === 'string' && GRID_EXERCISES.has(raw.exercise) ? raw.exercise : null;
       const failing = Array.isArray(raw.failing) ? raw.failing.filter((id): id is string => typeof id === 'string') : [];
       this.#hands.push({ id: raw.id, attendee: raw.attendee, exercise, code: raw.code, failing, page: raw.page, raisedAt: raw.raisedAt as number });
     }

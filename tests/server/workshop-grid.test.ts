@@ -82,8 +82,8 @@ describe('workshop grid: what attendees report', () => {
   it('refuses a Check report whose exercise, state or checks are not the catalog\'s, or that contradicts itself', async () => {
     const id = await join('Validator');
     const cases: [unknown, RegExp][] = [
-      [{ exercise: 'no-such-exercise', state: 'wrong', failing: ['x'] }, /"exercise" must be the id of a code exercise \(polling-cursor, .*received "no-such-exercise"/],
-      [{ exercise: 'choosing-quiz', state: 'passed', failing: [] }, /code exercise.*received "choosing-quiz"/],
+      [{ exercise: 'no-such-exercise', state: 'wrong', failing: ['x'] }, /"exercise" must be the id of an exercise \(polling-cursor, .*choosing-quiz\); received "no-such-exercise"/],
+      [{ exercise: 'choosing-quiz', state: 'wrong', failing: ['cursor'] }, /check ids of choosing-quiz, each at most once \(order-status, scoreboard, game, legacy-proxy, chat\)/],
       [{ exercise: 'ws-ack', state: 'great', failing: [] }, /"state" must be one of passed, wrong, timed-out, unreachable; received "great"/],
       [{ exercise: 'ws-ack', state: 'wrong', failing: ['cursor'] }, /check ids of ws-ack, each at most once \(ack-before-next, acks-logged\); received \["cursor"\]/],
       [{ exercise: 'ws-ack', state: 'wrong', failing: ['acks-logged', 'acks-logged'] }, /each at most once/],
@@ -131,6 +131,10 @@ describe('workshop grid: cells', () => {
     assert.deepEqual((await cellOf('sse-named-events')).failing, []);
     // A fail after the pass starts a new streak: working, not stuck.
     assert.deepEqual(await report(id, 'sse-named-events', 'wrong', ['stopped']), { state: 'working', attempts: 5 });
+
+    // A quiz is an exercise too: its checks are its scenarios.
+    assert.deepEqual(await report(id, 'choosing-quiz', 'wrong', ['game', 'chat']), { state: 'working', attempts: 1 });
+    assert.deepEqual((await cellOf('choosing-quiz')).failing, ['game', 'chat']);
 
     await report(id, 'ws-ack', 'wrong', ['acks-logged']);
     assert.equal((await cellOf('ws-ack')).state, 'working');
@@ -326,7 +330,7 @@ describe('workshop grid: export and who may read it', () => {
       const [header, ...rows] = parseCsv(text);
       assert.deepEqual(header, [...CSV_COLUMNS]);
       const exercises = (await (await fetch(`${local.url}/api/workshop/instructor/grid`, { headers: AS_INSTRUCTOR })).json()).exercises;
-      assert.equal(rows.length, names.length * exercises.length, 'one row per attendee and code exercise');
+      assert.equal(rows.length, names.length * exercises.length, 'one row per attendee and exercise');
       const ack = rows.filter((row) => row[4] === 'ws-ack');
       assert.deepEqual(ack.map((row) => row[0]), [`'=HYPERLINK("http://evil.example","x")`, "'+1", "'-2", "'@SUM(A1)", 'Smith, "Jo"', '李雷']);
       assert.deepEqual(ack[0]?.slice(4, 9), ['ws-ack', 'working', '1', 'wrong', 'ack-before-next acks-logged']);
