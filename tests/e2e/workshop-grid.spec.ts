@@ -42,7 +42,7 @@ async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
 
 for (const language of ROOM_LANGUAGES) {
   test(`(${language.lang}) Checks fill the class grid and the common failing checks; a raised hand with its code is queued and answered; the export has those rows`, async ({ browser }) => {
-    test.setTimeout(120_000);
+    test.setTimeout(180_000);
     const { t } = language;
     const lang = language.lang === 'en' ? 'en' : 'zh-CN';
     const room = await openRoom(browser, language, 'lessons/websocket/');
@@ -51,7 +51,7 @@ for (const language of ROOM_LANGUAGES) {
       const [ada, grace] = room.attendees as [Page, Page];
       const [adaName, graceName] = language.names;
       const grid = instructor.locator('table[data-grid]');
-      const cellOf = (name: string) => grid.locator('tbody tr', { has: instructor.getByRole('rowheader', { name, exact: true }) }).locator(`td[data-exercise="${EXERCISE.id}"]`);
+      const cellOf = (name: string, exercise = EXERCISE.id) => grid.locator('tbody tr', { has: instructor.getByRole('rowheader', { name, exact: true }) }).locator(`td[data-exercise="${exercise}"]`);
 
       // Where everyone is: the page each attendee opened, as a link titled as the page is.
       const where = instructor.locator('table[data-where] tbody tr', { has: instructor.getByRole('rowheader', { name: adaName, exact: true }) });
@@ -139,6 +139,12 @@ for (const language of ROOM_LANGUAGES) {
       await hand.getByRole('button', { name: t.lowerHand }).click();
       await expect(hand.getByRole('status')).toHaveText(t.handLowered);
       await expect(item).toHaveCount(0);
+
+      // Ada moves on to the quiz and checks it unanswered: where she is, and the quiz's cell, follow.
+      await ada.goto(`${room.url}${language.prefix}lessons/choosing/`);
+      await expect(where.getByRole('link')).toHaveAttribute('href', `${language.prefix}lessons/choosing/`);
+      await ada.locator('[data-rl-quiz] button[type="submit"]').click();
+      await expect(cellOf(adaName, 'choosing-quiz')).toHaveAttribute('data-state', 'working');
 
       expect(room.foreign).toEqual([]);
     } finally {
