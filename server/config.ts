@@ -63,6 +63,7 @@ export interface Config {
   workshopWireEntries: number;
   /** How long after a "ping the room" the attendees' answers count. */
   workshopPingWindowMs: number;
+  workshopHandCodeMaxBytes: number;
 }
 
 type IntegerKey = { [K in keyof Config]: Config[K] extends number ? K : never }[keyof Config];
@@ -112,6 +113,7 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'workshopMaxAttendees', env: 'WORKSHOP_MAX_ATTENDEES', default: 500, min: 1, max: 100_000, description: 'attendees a workshop keeps at once, connected or recently gone (503 WORKSHOP_FULL past it, when none has gone)' },
   { key: 'workshopNameMaxChars', env: 'WORKSHOP_NAME_MAX_CHARS', default: 40, min: 1, max: 200, description: 'longest name an attendee may give, in characters (400 INVALID_NAME past it)' },
   { key: 'workshopNoticeMaxChars', env: 'WORKSHOP_NOTICE_MAX_CHARS', default: 280, min: 1, max: 4000, description: 'longest notice the instructor may send to every attendee, in characters (400 INVALID_NOTICE past it)' },
+  { key: 'workshopHandCodeMaxBytes', env: 'WORKSHOP_HAND_CODE_MAX_BYTES', default: 8 * 1024, min: 256, max: 1024 * 1024, description: 'largest code an attendee\'s raised hand may carry to the instructor, in UTF-8 bytes (400 HAND_CODE_TOO_LONG past it)' },
   { key: 'channelIdleMs', env: 'CHANNEL_IDLE_MS', default: 15 * 60 * 1000, min: 100, max: 7 * 24 * 3600 * 1000, description: 'a channel with no subscriber and no new message for this long is removed, with its history (a reader that resumes from one of its ids gets a gap); in Redis, counted from its last message alone' },
   { key: 'workshopWireEntries', env: 'WORKSHOP_WIRE_ENTRIES', default: 200, min: 1, max: 10_000, description: 'entries of the control channel\'s wire view (broadcasts down, POSTs and frames up) the server keeps for an instructor page that opens later; older ones go' },
   { key: 'workshopPingWindowMs', env: 'WORKSHOP_PING_WINDOW_MS', default: 10_000, min: 100, max: 600_000, description: 'how long after "ping the room" an attendee\'s answer counts in the latency spread (409 PING_CLOSED past it, or for an earlier ping)' },

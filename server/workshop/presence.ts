@@ -433,6 +433,17 @@ export class Workshop {
     return [...this.#attendees.values()].map((a) => ({ name: a.name, present: present.has(a), selfTest: a.selfTest ?? null }));
   }
 
+  /** Every attendee with its id, for a part that keeps state per attendee (the class grid); ids never go to a page. */
+  roster(): { id: string; name: string; present: boolean }[] {
+    const present = new Set(this.#present());
+    return [...this.#attendees.values()].map((a) => ({ id: a.id, name: a.name, present: present.has(a) }));
+  }
+
+  /** Throws the 400 or 404 an unknown attendee id gets; answers the attendee's name. */
+  nameOf(id: string): string {
+    return this.#get(id).name;
+  }
+
   #presenceEvent(): string {
     return `event: presence\ndata: ${JSON.stringify(this.summary())}\n\n`;
   }

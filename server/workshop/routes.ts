@@ -11,6 +11,7 @@
  *   POST /api/workshop/instructor/notices       { text }: a notice to every attendee's control stream (`event: notice`)
  *   ... and the control part: instructor events, ping the room, pong (control-routes.ts)
  *   GET, POST, PUT /api/workshop/instructor/class, move, solutions: the class's controls (class-routes.ts)
+ *   ...                                         the class grid, the help queue and the export: grid-routes.ts
  *
  * When workshop mode is off, every one of them is a 404 that says how to turn it on.
  */
@@ -23,6 +24,7 @@ import { svgQr } from './qr.ts';
 import { createClassRoutes } from './class-routes.ts';
 import { ClassState } from './class-state.ts';
 import { checkInstructor } from './token.ts';
+import { createGridRoutes } from './grid-routes.ts';
 
 export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Workshop; token: string } | undefined): express.Router {
   const router = express.Router();
@@ -93,6 +95,7 @@ export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Work
   });
   router.use(createControlRoutes(ctx, state, readBody));
   router.use('/instructor', createClassRoutes(ctx, state, new ClassState(state), readBody));
+  router.use(createGridRoutes(ctx, state));
   router.use((req) => {
     throw new ApiError(404, 'NOT_FOUND', `no workshop endpoint at ${req.method} /api/workshop${req.path}; see /guides/self-hosting/ for workshop mode`);
   });

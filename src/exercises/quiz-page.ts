@@ -91,6 +91,9 @@ function setUpQuiz(root: HTMLElement): void {
     const saved: ExerciseProgress = openStore(data.known).recordQuiz(data.id, chosen, report);
     notice.hidden = true;
     show(chosen, saved.attempts);
+    // As a code exercise's Check does (page/exercise.ts): for whoever follows the reader's work (workshop mode).
+    const checks = report.results.map((result) => ({ id: result.id, passed: result.state === 'passed' }));
+    document.dispatchEvent(new CustomEvent('rl-exercise-checked', { detail: { exercise: data.id, state: report.state, checks, code: JSON.stringify(chosen) } }));
   });
   // A changed answer no longer has the result shown under it.
   form.addEventListener('change', (event) => {

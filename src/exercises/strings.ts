@@ -166,7 +166,26 @@ const EN = {
   'check.reconnect-delay.never': 'Your client did not reconnect after the drop ({{drops}} drops).',
   'check.answered-pings.passed': 'Each of the {{count}} pings got its pong, the slowest after {{slowest}} ms.',
   'check.answered-pings.noPing': 'No ping reached your client: did it subscribe to the channel?',
-  'check.answered-pings.unanswered': '{{missed}} of the {{count}} pings got no pong within {{within}} ms: {{ids}}.',
+  'check.answered-pings.unanswered': '{{missed}} of the {{count}} pings got no pong within {{within}} ms: {{ids}}.',  // What each kind of check asks, filled with its parameters: the instructor's dashboard names failing checks so (grid).
+  'check-title.cursor-advanced': 'Asks from the last cursor with since',
+  'check-title.not-modified': 'Sends the ETag back and gets 304 Not Modified',
+  'check-title.one-at-a-time': 'Never has two requests outstanding',
+  'check-title.all-once': 'Shows every message exactly once',
+  'check-title.stopped-when-told': 'Stops when the {{stopType}} message arrives',
+  'check-title.stopped-after-204': 'Stops reconnecting after a 204',
+  'check-title.intervals-grow': 'Waits twice as long when nothing is new',
+  'check-title.intervals-capped': 'Never waits longer than {{capMs}} ms',
+  'check-title.interval-reset': 'Goes back to {{baseMs}} ms after news',
+  'check-title.no-gap-between-holds': 'Asks again within {{maxMs}} ms of each answer',
+  'check-title.resumed-from-last-id': 'Resumes from the last id ({{via}})',
+  'check-title.caught-up-after-gap': 'Catches up after a gap in the history',
+  'check-title.reconnected-after-silence': 'Reconnects when the stream falls silent',
+  'check-title.ws-opcode': 'Sends and receives frames of opcode {{opcode}}',
+  'check-title.logged-byte-length': 'Logs the byte length of each {{label}}',
+  'check-title.ack-before-next': 'Waits for each ack before the next publish',
+  'check-title.close-frame': 'Closes with code {{code}} and a reason',
+  'check-title.reconnect-delay': 'Waits {{minMs}} to {{maxMs}} ms before reconnecting',
+  'check-title.answered-pings': 'Answers each {{pingType}} within {{withinMs}} ms',
 };
 
 /** A key of the exercises' strings. */
@@ -328,7 +347,26 @@ const ZH: Record<ExerciseStringKey, string> = {
   'check.reconnect-delay.never': '断线后你的客户端没有重连（断线 {{drops}} 次）。',
   'check.answered-pings.passed': '{{count}} 个 ping 都得到了 pong，最慢的一个用了 {{slowest}} 毫秒。',
   'check.answered-pings.noPing': '没有 ping 到达你的客户端：它订阅这个频道了吗？',
-  'check.answered-pings.unanswered': '{{count}} 个 ping 中有 {{missed}} 个没有在 {{within}} 毫秒内得到 pong：{{ids}}。',
+  'check.answered-pings.unanswered': '{{count}} 个 ping 中有 {{missed}} 个没有在 {{within}} 毫秒内得到 pong：{{ids}}。',  // 每种检查要求什么，用它的参数填好：讲师面板用它说出没通过的检查（grid）。
+  'check-title.cursor-advanced': '用 since 从上次的 cursor 接着请求',
+  'check-title.not-modified': '把 ETag 发回去，拿到 304 Not Modified',
+  'check-title.one-at-a-time': '任何时候最多只有一个请求在途',
+  'check-title.all-once': '每条消息恰好出现一次',
+  'check-title.stopped-when-told': '收到 {{stopType}} 消息就停下',
+  'check-title.stopped-after-204': '收到 204 后不再重连',
+  'check-title.intervals-grow': '没有新消息时把等待时间翻倍',
+  'check-title.intervals-capped': '等待时间不超过 {{capMs}} 毫秒',
+  'check-title.interval-reset': '有新消息后回到 {{baseMs}} 毫秒',
+  'check-title.no-gap-between-holds': '每次回答后 {{maxMs}} 毫秒内再次请求',
+  'check-title.resumed-from-last-id': '从最后一个 id 接着收（{{via}}）',
+  'check-title.caught-up-after-gap': '历史出现缺口后把消息补齐',
+  'check-title.reconnected-after-silence': '流长时间没有动静时重新连接',
+  'check-title.ws-opcode': '收发操作码为 {{opcode}} 的帧',
+  'check-title.logged-byte-length': '打印每个 {{label}} 的字节长度',
+  'check-title.ack-before-next': '等上一条的确认回来再发下一条',
+  'check-title.close-frame': '以代码 {{code}} 加原因关闭连接',
+  'check-title.reconnect-delay': '重连前等待 {{minMs}} 到 {{maxMs}} 毫秒',
+  'check-title.answered-pings': '在 {{withinMs}} 毫秒内回应每个 {{pingType}}',
 };
 
 /** Both languages' strings, for the parity test and for pages that hand them to a script. */
@@ -337,6 +375,15 @@ export const EXERCISE_STRINGS: Readonly<Record<'en' | 'zh-CN', Readonly<Record<E
 /** The strings in a page's language: `en` or `zh-CN` (any case). */
 export function exerciseStrings(lang: string): Readonly<Record<ExerciseStringKey, string>> {
   return lang.toLowerCase() === 'zh-cn' ? ZH : EN;
+}
+
+/** What a check asks, in the page's language: `check-title.<kind>` filled with the check's parameters. */
+export function checkTitle(spec: { kind: string; params: object }, lang: string): string {
+  const strings = exerciseStrings(lang) as Readonly<Record<string, string>>;
+  const values: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(spec.params)) if (typeof value === 'string' || typeof value === 'number') values[name] = value;
+  const template = strings[`check-title.${spec.kind}`];
+  return template === undefined ? spec.kind : fill(template, values);
 }
 
 /** A check's or quiz answer's result as a sentence in the page's language. */

@@ -13,6 +13,10 @@ FEATURES.push(installPingAnswer);
 
 // class: the notices banner, follow the instructor, the solutions lock (loaded once joined; src/workshop/class-features.ts).
 FEATURES.push(lazyFeature(['notice', 'move', 'solutions', 'state'], () => import('./class-features.ts').then((module) => module.installClassFeatures)));
+// grid: the page and Check reports and Raise hand, in a chunk of their own loaded once the attendee
+// has joined (the page's JS budget counts what loads before any interaction).
+const installReports = (session: AttendeeSession) => void import('./report.ts').then((module) => module.installReports(session));
+FEATURES.push(installReports);
 
 /** Installs every feature for this page's attendee. */
 export function installFeatures(session: AttendeeSession): void {

@@ -24,6 +24,16 @@ const TICK_MS = 500;
 /** The output keeps at most this many lines. */
 const MAX_OUTPUT_LINES = 400;
 
+/** The event a Check's verdict dispatches on `document`, for whoever follows the reader's work (workshop mode). */
+export const EXERCISE_CHECKED_EVENT = 'rl-exercise-checked';
+/** The `detail` of EXERCISE_CHECKED_EVENT: the exercise, the overall state, each check's verdict and the code checked. */
+export interface ExerciseCheckedDetail {
+  exercise: string;
+  state: string;
+  checks: { id: string; passed: boolean }[];
+  code: string;
+}
+
 /** What init.ts asks of a mounted exercise. */
 export interface ExerciseController {
   /** A button's action: run, check, hint, solution, use-solution, reset. */
@@ -218,6 +228,8 @@ class Exercise implements ExerciseController {
         const checks: Record<string, CheckProgress> = {};
         for (const result of report.results) checks[result.id] = { state: result.state, key: result.key, values: result.values };
         this.#showResults(report.state, checks, kept.attempts);
+        const detail: ExerciseCheckedDetail = { exercise: exercise.id, state: report.state, checks: report.results.map((r) => ({ id: r.id, passed: r.state === 'passed' })), code };
+        document.dispatchEvent(new CustomEvent(EXERCISE_CHECKED_EVENT, { detail }));
       } else if (evidence.unreachable) {
         this.#notice(this.#t('exercise.run.unreachable'));
       } else {

@@ -7,6 +7,7 @@
 import { installControlWire } from './control-wire.ts';
 import { installPingRoom } from './ping-room.ts';
 import { installClassActions } from './class-actions.ts';
+import { installClassGrid } from './grid.ts';
 
 /** What a section returns when installed. */
 export interface DashboardSection {
@@ -19,6 +20,8 @@ const SECTIONS: ((root: HTMLElement) => DashboardSection)[] = [];
 SECTIONS.push(installPingRoom, installControlWire);
 // class: send a notice, move everyone, lock or reveal solutions (src/components/workshop/ClassActions.astro).
 SECTIONS.push(installClassActions);
+// grid: the attendees, the class grid, the common failing checks, the help queue, export.
+SECTIONS.push(installClassGrid);
 
 /** Installs every section of the dashboard. */
 export function installSections(root: HTMLElement): DashboardSection[] {
