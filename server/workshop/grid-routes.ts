@@ -40,7 +40,7 @@ export function createGridRoutes(ctx: ServerContext, workshop: Workshop): expres
   /** The attendee of `:id`, who must have joined (404 otherwise). */
   function attendeeOf(req: express.Request): string {
     const id = checkAttendeeId(String(req.params.id));
-    workshop.nameOf(id);
+    workshop.joinedName(id);
     return id;
   }
   function changed(): void {

@@ -440,7 +440,7 @@ export class Workshop {
   }
 
   /** Throws the 400 or 404 an unknown attendee id gets; answers the attendee's name. */
-  nameOf(id: string): string {
+  joinedName(id: string): string {
     return this.#get(id).name;
   }
 
