@@ -9,6 +9,7 @@
  *   GET  /api/workshop/join-qr.svg              the QR code of the join URL, for the Host it was asked on
  *   GET  /api/workshop/instructor/attendees     names and self-tests (Authorization: Bearer <token>)
  *   POST /api/workshop/instructor/notices       { text }: a notice to every attendee's control stream (`event: notice`)
+ *   POST /api/workshop/instructor/faults        { fault, ... }: a fault on every live run, then `event: fault` (class-faults.ts)
  *
  * When workshop mode is off, every one of them is a 404 that says how to turn it on.
  */
@@ -16,6 +17,7 @@ import express from 'express';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { checkAttendeeId, checkName, checkNotice, checkSelfTest, type Workshop } from './presence.ts';
+import { createClassFaultRoutes } from './class-faults.ts';
 import { svgQr } from './qr.ts';
 import { checkInstructor } from './token.ts';
 
@@ -85,6 +87,7 @@ export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Work
     const id = state.broadcast('notice', { text, at: Date.now() });
     res.status(201).json({ notice: { id, text } });
   });
+  router.use('/instructor/faults', createClassFaultRoutes(ctx, state, readBody));
   router.use((req) => {
     throw new ApiError(404, 'NOT_FOUND', `no workshop endpoint at ${req.method} /api/workshop${req.path}; see /guides/self-hosting/ for workshop mode`);
   });
