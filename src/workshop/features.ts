@@ -4,8 +4,11 @@
  * (`session.post`). Add a feature by adding its install function here.
  */
 import type { AttendeeSession } from './attendee.ts';
+import { installFaultNotice } from './fault-notice.ts';
 
-const FEATURES: ((session: AttendeeSession) => void)[] = [];
+const FEATURES: ((session: AttendeeSession) => void)[] = [
+  installFaultNotice,
+];
 
 /** Installs every feature for this page's attendee. */
 export function installFeatures(session: AttendeeSession): void {

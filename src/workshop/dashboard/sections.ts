@@ -4,6 +4,7 @@
  * Installed once the token is accepted; `refresh` runs at each change of the workshop's state.
  * Add a section by adding its install function here.
  */
+import { installClassFaults } from './class-faults.ts';
 
 /** What a section returns when installed. */
 export interface DashboardSection {
@@ -11,7 +12,9 @@ export interface DashboardSection {
   refresh?(): void;
 }
 
-const SECTIONS: ((root: HTMLElement) => DashboardSection)[] = [];
+const SECTIONS: ((root: HTMLElement) => DashboardSection)[] = [
+  installClassFaults,
+];
 
 /** Installs every section of the dashboard. */
 export function installSections(root: HTMLElement): DashboardSection[] {
