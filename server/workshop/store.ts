@@ -164,6 +164,8 @@ export class WorkshopStore {
   #dirty = false;
   #started = false;
   #closed = false;
+  /** After close: nothing more is written (a late change must not reopen the backend). */
+  #backendClosed = false;
   /** Saves done, for the tests and the log. */
   saves = 0;
 
@@ -248,7 +250,7 @@ export class WorkshopStore {
 
   /** Saves now; a save asked while one is in flight runs once it is done, with the state then. */
   async save(): Promise<void> {
-    if (!this.#started) return;
+    if (!this.#started || this.#backendClosed) return;
     if (this.#writing) {
       this.#dirty = true;
       return this.#writing;
@@ -273,11 +275,13 @@ export class WorkshopStore {
   /** Saves one last time (shutdown) and lets go of the backend. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Closed first: a change during the last save schedules nothing more.
+    this.#closed = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#writing;
     await this.save();
-    this.#closed = true;
+    this.#backendClosed = true;
     await this.#backend.close();
   }
 }
