@@ -23,6 +23,7 @@ const DESCRIPTIONS = {
   'sandbox.server.online': 'Server status: reachable.',
   'sandbox.server.offline': 'Server status: unreachable.',
   'sandbox.server.help': 'Shown when the server is unreachable: how to start it. {{base}} is the API address.',
+  'sandbox.server.workshopHelp': 'Shown instead of sandbox.server.help in workshop mode, where the server is the host’s (the instructor’s laptop), not the reader’s: say so, and what to do. {{base}} is the API address.',
   'sandbox.state.running': 'Run state: running.',
   'sandbox.state.stopped': 'Run state: stopped.',
   'sandbox.state.stuck': 'The snippet stopped answering (a busy loop); Stop ends it.',

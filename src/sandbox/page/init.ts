@@ -13,6 +13,17 @@ const MODULE_RETRY_MS = 1000;
 const WRAP_BY_DEFAULT = '(max-width: 40rem)';
 
 const hosts: SandboxHost[] = [];
+/** src/workshop/loader.ts's WORKSHOP_SEEN_KEY: this tab has seen the server in workshop mode. */
+const WORKSHOP_SEEN_KEY = 'realtime-lab:workshop-on';
+
+/** In workshop mode the server is the host's laptop: an attendee cannot start it, the instructor can. */
+function inWorkshop(): boolean {
+  try {
+    return sessionStorage.getItem(WORKSHOP_SEEN_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
 let serverCheck: Promise<boolean> | undefined;
 
 /** Asks the API base's /api/health; shows the result on every sandbox that uses that base. */
@@ -32,7 +43,7 @@ function checkServer(apiBase: string): void {
       host.root.dataset.server = state;
       part(host.root, 'server-text').textContent = t(host, `sandbox.server.${state}`);
       const help = part(host.root, 'offline');
-      help.textContent = online ? '' : t(host, 'sandbox.server.help', { base: apiBase });
+      help.textContent = online ? '' : t(host, inWorkshop() ? 'sandbox.server.workshopHelp' : 'sandbox.server.help', { base: apiBase });
       help.hidden = online;
     }
   });
