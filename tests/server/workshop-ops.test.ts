@@ -4,6 +4,7 @@
  * restart in DATA_DIR (server/workshop/store.ts). Real servers on port 0, real clients.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -220,6 +221,32 @@ describe('workshop ops: nothing lost on restart', () => {
     const saved = JSON.parse(readFileSync(path.join(dir, STATE_FILE_NAME), 'utf8'));
     assert.equal(saved.attendees.eventId, notice.notice.id + 1, 'saved again at close');
     assert.deepEqual(readdirSync(dir), [STATE_FILE_NAME], 'no temporary file left behind');
+  });
+
+  it('is loaded by `npm start` before it listens, named in the pre-flight report, and saved when the server stops', async () => {
+    const dir = dataDir();
+    writeFileSync(path.join(dir, STATE_FILE_NAME), JSON.stringify({ format: 'realtime-lab-workshop', version: 1, savedAt: '', attendees: { eventId: 7, attendees: [{ id: 'a'.repeat(22), name: 'Ada', selfTest: null }] }, parts: { later: { kept: true } } }));
+    const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--workshop'], {
+      env: { ...process.env, SITE_DIR: 'tests/server/fixtures/site', WORKSHOP_TOKEN: TOKEN, DATA_DIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stderr.on('data', (chunk) => (output += chunk));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+        if (/Open http:\/\/\S+\//.test(output)) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+    });
+    assert.match(output, new RegExp(`ok {2}the workshop's state is saved to the file ${path.join(dir, STATE_FILE_NAME).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: a restart loses nothing; 1 attendee came back from the last run`));
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    const saved = JSON.parse(readFileSync(path.join(dir, STATE_FILE_NAME), 'utf8'));
+    assert.equal(saved.attendees.eventId, 7);
+    assert.deepEqual(saved.parts.later, { kept: true }, 'a part no code claims is written back as it was');
+    assert.equal(saved.attendees.attendees[0].name, 'Ada');
   });
 
   it('starts anyway on a corrupt or old file, sets it aside, says where and what was wrong, and saves afresh', async () => {
