@@ -26,6 +26,7 @@ import { createPollingTransport } from './transports/polling.ts';
 import { createSseTransport } from './transports/sse.ts';
 import { createWebSocketTransport } from './transports/websocket.ts';
 import { Workshop } from './workshop/presence.ts';
+import { createWorkshopStore, type WorkshopStore } from './workshop/store.ts';
 import { newWorkshopToken } from './workshop/token.ts';
 
 export interface AppOptions {
@@ -39,6 +40,11 @@ export interface App {
   readonly stats: Stats;
   /** In workshop mode, the instructor's token (WORKSHOP_TOKEN, or a new random one): main.ts prints it once. */
   readonly workshopToken: string | undefined;
+  /**
+   * In workshop mode, where its state is saved (DATA_DIR or Redis): main.ts calls `load()`
+   * before listening; until then nothing is read or written (tests and rooms keep no file).
+   */
+  readonly workshopStore: WorkshopStore | undefined;
   /** The configured node:http server, with routes and upgrades attached, not listening. */
   readonly server: http.Server;
   /** Stops accepting, closes WebSockets with 1001, ends SSE streams, answers held long polls. */
@@ -62,6 +68,7 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
   const sockets = () => [...websocket.all(), ...echo.all(), ...(workshop?.state.sockets() ?? [])];
   const workshop = config.workshop ? { state: new Workshop(ctx), token: config.workshopToken || newWorkshopToken() } : undefined;
 
+  const workshopStore = workshop ? createWorkshopStore(workshop.state, config) : undefined;
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   const routing = createRouting(ctx, new HostPolicy(config.host, config.allowedHosts), compileProxyTrust(config.trustProxy), {
     streams: { poll: polling, 'long-poll': longPolling.handleLongPoll, sse: sse.handleSse },
@@ -98,8 +105,10 @@ export function createApp(overrides: Partial<Config> = {}, options: AppOptions =
     // [spec] RFC 6455, 7.4.1: 1001 indicates that an endpoint is "going away", such as a server going down.
     for (const ws of sockets()) ws.close(1001, 'server shutting down');
     server.closeIdleConnections();
+    // The workshop's last save, once every stream is ended (its state no longer changes).
+    await workshopStore?.close();
     await log.close();
   }
 
-  return { config, log, stats: ctx.stats, workshopToken: workshop?.token, server, close };
+  return { config, log, stats: ctx.stats, workshopToken: workshop?.token, workshopStore, server, close };
 }

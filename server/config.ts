@@ -64,6 +64,9 @@ export interface Config {
   /** How long after a "ping the room" the attendees' answers count. */
   workshopPingWindowMs: number;
   workshopHandCodeMaxBytes: number;
+  /** Folder of the workshop's saved state (workshop.json), when REDIS_URL is not set. */
+  dataDir: string;
+  workshopSaveMs: number;
 }
 
 type IntegerKey = { [K in keyof Config]: Config[K] extends number ? K : never }[keyof Config];
@@ -114,6 +117,7 @@ export const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'workshopNameMaxChars', env: 'WORKSHOP_NAME_MAX_CHARS', default: 40, min: 1, max: 200, description: 'longest name an attendee may give, in characters (400 INVALID_NAME past it)' },
   { key: 'workshopNoticeMaxChars', env: 'WORKSHOP_NOTICE_MAX_CHARS', default: 280, min: 1, max: 4000, description: 'longest notice the instructor may send to every attendee, in characters (400 INVALID_NOTICE past it)' },
   { key: 'workshopHandCodeMaxBytes', env: 'WORKSHOP_HAND_CODE_MAX_BYTES', default: 8 * 1024, min: 256, max: 1024 * 1024, description: 'largest code an attendee\'s raised hand may carry to the instructor, in UTF-8 bytes (400 HAND_CODE_TOO_LONG past it)' },
+  { key: 'workshopSaveMs', env: 'WORKSHOP_SAVE_MS', default: 500, min: 0, max: 60_000, description: 'in workshop mode, time from a change of the workshop\'s state (attendees, their results, the instructor\'s controls) to its save in DATA_DIR or Redis; changes in between are saved together, and a stop saves at once' },
   { key: 'channelIdleMs', env: 'CHANNEL_IDLE_MS', default: 15 * 60 * 1000, min: 100, max: 7 * 24 * 3600 * 1000, description: 'a channel with no subscriber and no new message for this long is removed, with its history (a reader that resumes from one of its ids gets a gap); in Redis, counted from its last message alone' },
   { key: 'workshopWireEntries', env: 'WORKSHOP_WIRE_ENTRIES', default: 200, min: 1, max: 10_000, description: 'entries of the control channel\'s wire view (broadcasts down, POSTs and frames up) the server keeps for an instructor page that opens later; older ones go' },
   { key: 'workshopPingWindowMs', env: 'WORKSHOP_PING_WINDOW_MS', default: 10_000, min: 100, max: 600_000, description: 'how long after "ping the room" an attendee\'s answer counts in the latency spread (409 PING_CLOSED past it, or for an earlier ping)' },
@@ -132,6 +136,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   runSecret: '',
   workshop: false,
   workshopToken: '',
+  dataDir: 'data',
 });
 
 /** The string settings, for the README's table. */
@@ -145,6 +150,7 @@ export const STRING_SETTINGS = [
   { key: 'instanceName', env: 'INSTANCE_NAME', default: '', description: 'the name `/api/stats` gives this instance; empty means `<hostname>-<pid>`' },
   { key: 'runSecret', env: 'RUN_SECRET', default: '', description: 'the secret run ids are signed with (at least 16 characters); every instance behind one proxy must share it, so that a run issued by one is accepted by all; empty: a random secret per process' },
   { key: 'workshop', env: 'WORKSHOP', default: '0', description: 'workshop mode (also `--workshop`): `1`, `true` or `on` prints the attendee URL with a QR code, the instructor link and a pre-flight report, and turns on `/api/workshop`, attendee presence and the self-test' },
+  { key: 'dataDir', env: 'DATA_DIR', default: 'data', description: 'folder where workshop mode keeps its state (`workshop.json`: attendees and their progress), so that a restart loses nothing; with `REDIS_URL` set it is kept in Redis instead (key `realtime-lab:workshop:state`)' },
   { key: 'workshopToken', env: 'WORKSHOP_TOKEN', default: '', description: 'the instructor\'s secret in workshop mode: 22 to 128 characters of `A-Z a-z 0-9 - _`; empty: a new random one (192 bits) at each start, printed once' },
 ] as const;
 
@@ -259,6 +265,7 @@ export function configFromEnvironment(env: Record<string, string | undefined>, a
   if (source.TRUST_PROXY !== undefined) overrides.trustProxy = parseTrustProxy(source.TRUST_PROXY);
   if (source.WORKSHOP !== undefined) overrides.workshop = parseSwitch('WORKSHOP', source.WORKSHOP);
   if (source.WORKSHOP_TOKEN) overrides.workshopToken = source.WORKSHOP_TOKEN.trim();
+  if (source.DATA_DIR) overrides.dataDir = source.DATA_DIR;
   return resolveConfig(overrides);
 }
 

@@ -89,6 +89,9 @@ app.server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(message ? `Realtime Lab: ${message}` : error);
   process.exit(1);
 });
+// The workshop's saved state (DATA_DIR or Redis) comes back before anyone can connect.
+const workshopState = app.workshopStore ? await app.workshopStore.load() : undefined;
+if (workshopState?.problem) console.warn(`Realtime Lab: ${workshopState.problem}`);
 app.server.listen(config.port, config.host, () => {
   const { port } = app.server.address() as AddressInfo;
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
@@ -106,7 +109,7 @@ app.server.listen(config.port, config.host, () => {
   if (config.workshop && app.workshopToken) {
     const loopback = /^(?:127\.|localhost$|::1$)/.test(config.host);
     const attendeeUrls = wildcard ? networkUrls(port, config.host === '::') : loopback ? [] : [`http://${host}:${port}/`];
-    lines.push(workshopStartText({ port, attendeeUrls, localUrl: local, token: app.workshopToken, openFileLimit: readOpenFileLimit(), seats: config.workshopSeats, redisUrl: config.redisUrl }));
+    lines.push(workshopStartText({ port, attendeeUrls, localUrl: local, token: app.workshopToken, openFileLimit: readOpenFileLimit(), seats: config.workshopSeats, redisUrl: config.redisUrl, ...(workshopState ? { state: workshopState } : {}) }));
   }
   if (config.redisUrl) lines.push(`  Channel log: Redis at ${new URL(config.redisUrl).host}; this instance: ${config.instanceName || `${os.hostname()}-${process.pid}`}`);
   lines.push('', `  Open ${local}`);

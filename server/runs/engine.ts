@@ -335,6 +335,26 @@ export class RunEngine {
     };
   }
 
+  /**
+   * Sets a run's faults from outside its own API (a class fault in workshop mode): as a PUT
+   * would, so `restart` marks and cuts, and held output is re-timed.
+   */
+  setFaults(run: Run, faults: Faults): void {
+    const before = run.faults;
+    run.faults = faults;
+    this.#faultsSet(run, before);
+  }
+
+  /** Cuts every open connection of a run now, each marked in the tap as `drop-<mode>`; returns how many. */
+  drop(run: Run, mode: 'abrupt' | 'clean'): number {
+    const cut = [...run.connections];
+    for (const connection of cut) {
+      run.tap.record({ connection: connection.id, technique: connection.technique, direction: 'out', kind: 'fault', bytes: 0, fault: `drop-${mode}` });
+      connection.cut(mode);
+    }
+    return cut.length;
+  }
+
   /** Streams and runs to look after on the server's one heartbeat timer. */
   heartbeat(now = Date.now()): void {
     this.routes.heartbeat();

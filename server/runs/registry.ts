@@ -99,6 +99,11 @@ export class RunRegistry {
     return this.#add(id, '', now);
   }
 
+  /** Every live run this instance holds (a class fault reaches them all); nothing is touched. */
+  live(): IterableIterator<Run> {
+    return this.#runs.values();
+  }
+
   /** The run with this id if this instance holds it; nothing is created or touched. */
   peek(id: string): Run | undefined {
     return this.#runs.get(id);

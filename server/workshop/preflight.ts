@@ -43,6 +43,8 @@ export interface PreflightFacts {
   seats: number;
   /** REDIS_URL, or empty. */
   redisUrl: string;
+  /** Where the workshop's state is kept, and what its load found (store.ts). */
+  state?: { where: string; attendees: number; parts: readonly string[]; problem?: string };
 }
 
 /** The report, one line per check: `ok` or `!!` first, then what was found and what to do. */
@@ -65,6 +67,14 @@ export function preflightReport(facts: PreflightFacts): string[] {
   } else {
     lines.push(`  ok  open-file limit ${facts.openFileLimit === Infinity ? 'unlimited' : facts.openFileLimit}: enough for ${seats} = ${needed}`);
   }
+  if (facts.state) lines.push(...stateLines(facts.state));
   lines.push(facts.redisUrl ? `  ok  Redis is used (${new URL(facts.redisUrl).host}): it must stay reachable for the whole workshop` : '  ok  no Redis: the channel log is in this process\'s memory');
   return lines;
+}
+
+/** The report's lines on the saved state: where it is kept, what came back, and what was wrong. */
+function stateLines(state: NonNullable<PreflightFacts['state']>): string[] {
+  const back = state.attendees > 0 ? `; ${state.attendees} attendee${state.attendees === 1 ? '' : 's'} came back from the last run${state.parts.length > 0 ? ` with ${state.parts.join(', ')}` : ''}` : '';
+  if (state.problem) return [`  !!  ${state.problem}.`, `      The state is saved to ${state.where} from now on.`];
+  return [`  ok  the workshop's state is saved to ${state.where}: a restart loses nothing${back}`];
 }

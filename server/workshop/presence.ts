@@ -112,6 +112,12 @@ export interface KeptPart {
   restore(value: unknown): void;
 }
 
+/** The attendees and the control events' id counter, as the store keeps them: presence is not kept (attendees reconnect). */
+export interface AttendeesSnapshot {
+  eventId: number;
+  attendees: { id: string; name: string; selfTest: SelfTest | null }[];
+}
+
 /** The workshop's attendees and watchers. One per server, made only in workshop mode. */
 export class Workshop {
   readonly #ctx: ServerContext;
@@ -473,6 +479,47 @@ export class Workshop {
     yield* this.#watchers;
     yield* this.#instructors;
     for (const attendee of this.#attendees.values()) yield* attendee.streams;
+  }
+
+  /** The attendees (id, name, self-test) and the event id counter, for the store. */
+  snapshot(): AttendeesSnapshot {
+    return { eventId: this.#eventId, attendees: [...this.#attendees.values()].map((a) => ({ id: a.id, name: a.name, selfTest: a.selfTest ?? null })) };
+  }
+
+  /**
+   * Takes back a snapshot saved before a restart: the attendees come back as gone until they
+   * reconnect, and event ids go on from the saved counter, so a Last-Event-ID from before the
+   * restart hears `missed` (its events are no longer kept) rather than being taken for a new one.
+   * Throws, naming what is wrong, when the value is not a snapshot; entries that fail the checks
+   * a join makes are skipped.
+   */
+  restore(value: unknown): { attendees: number; skipped: number } {
+    const snapshot = value as Partial<AttendeesSnapshot> | null;
+    if (typeof snapshot !== 'object' || snapshot === null || !Number.isSafeInteger(snapshot.eventId) || (snapshot.eventId as number) < 0 || !Array.isArray(snapshot.attendees)) {
+      throw new Error(`the attendees are not { eventId: integer >= 0, attendees: [...] }; found ${describeValue(value)}`);
+    }
+    this.#eventId = Math.max(this.#eventId, snapshot.eventId as number);
+    let skipped = 0;
+    for (const entry of snapshot.attendees as unknown[]) {
+      try {
+        const { id, name, selfTest } = entry as { id: unknown; name: unknown; selfTest: unknown };
+        const attendee: Attendee = {
+          id: checkAttendeeId(String(id)),
+          name: checkName(name, this.#ctx.config.workshopNameMaxChars),
+          streams: new Set(),
+          sockets: new Set(),
+          selfTest: selfTest === null || selfTest === undefined ? undefined : checkSelfTest(selfTest),
+          goneAt: Date.now(),
+          graceTimer: undefined,
+        };
+        if (!this.#attendees.has(attendee.id) && this.#attendees.size < this.#ctx.config.workshopMaxAttendees) this.#attendees.set(attendee.id, attendee);
+        else skipped += 1;
+      } catch {
+        skipped += 1;
+      }
+    }
+    this.changed();
+    return { attendees: this.#attendees.size, skipped };
   }
 
   /** Ends every stream, for shutdown. */

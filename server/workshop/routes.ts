@@ -12,6 +12,7 @@
  *   ... and the control part: instructor events, ping the room, pong (control-routes.ts)
  *   GET, POST, PUT /api/workshop/instructor/class, move, solutions: the class's controls (class-routes.ts)
  *   ...                                         the class grid, the help queue and the export: grid-routes.ts
+ *   POST /api/workshop/instructor/faults        { fault, ... }: a fault on every live run, then `event: fault` (class-faults.ts)
  *
  * When workshop mode is off, every one of them is a 404 that says how to turn it on.
  */
@@ -20,6 +21,7 @@ import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { createControlRoutes, tapUpPosts } from './control-routes.ts';
 import { checkAttendeeId, checkName, checkNotice, checkSelfTest, type Workshop } from './presence.ts';
+import { createClassFaultRoutes } from './class-faults.ts';
 import { svgQr } from './qr.ts';
 import { createClassRoutes } from './class-routes.ts';
 import { ClassState } from './class-state.ts';
@@ -96,6 +98,7 @@ export function createWorkshopRoutes(ctx: ServerContext, workshop: { state: Work
   router.use(createControlRoutes(ctx, state, readBody));
   router.use('/instructor', createClassRoutes(ctx, state, new ClassState(state), readBody));
   router.use(createGridRoutes(ctx, state));
+  router.use('/instructor/faults', createClassFaultRoutes(ctx, state, readBody));
   router.use((req) => {
     throw new ApiError(404, 'NOT_FOUND', `no workshop endpoint at ${req.method} /api/workshop${req.path}; see /guides/self-hosting/ for workshop mode`);
   });

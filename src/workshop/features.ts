@@ -17,6 +17,8 @@ FEATURES.push(lazyFeature(['notice', 'move', 'solutions', 'state'], () => import
 // has joined (the page's JS budget counts what loads before any interaction).
 const installReports = (session: AttendeeSession) => void import('./report.ts').then((module) => module.installReports(session));
 FEATURES.push(installReports);
+// ops: the notice of a fault the instructor set on everyone's runs (loaded once joined).
+FEATURES.push(lazyFeature(['fault'], () => import('./fault-notice.ts').then((module) => module.installFaultNotice)));
 
 /** Installs every feature for this page's attendee. */
 export function installFeatures(session: AttendeeSession): void {

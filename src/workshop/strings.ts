@@ -71,6 +71,21 @@ export const WORKSHOP_STRINGS = {
     exportCsv: 'Download CSV',
     exportJson: 'Download JSON',
     exported: (file: string) => `Saved ${file}.`,
+    // ops: a fault on every attendee's runs (fault-notice.ts, dashboard/class-faults.ts)
+    classFault: {
+      drop: 'The instructor dropped everyone’s connections — watch your code reconnect',
+      restart: 'The instructor restarted the server for everyone: it has forgotten the history — watch how your code resumes',
+      latency: (ms: number) => `The instructor slowed everyone’s connections by ${ms} ms — watch the messages arrive late`,
+      refuseReconnects: (status: number, count: number) => `The instructor made the server refuse everyone’s next ${count} reconnects with ${status} — watch your code retry`,
+      clear: 'The instructor switched the class faults off',
+    },
+    classFaultDismiss: 'Dismiss',
+    classFaultsTitle: 'A fault for everyone',
+    classFaultsIntro: 'Each fault reaches every sandbox, check and lab race running on this server now, and shows in each attendee’s wire view; runs started later begin without it.',
+    classFaultButtons: { drop: 'Drop every connection', restart: 'Restart (forget the history)', latency: 'Add latency', refuseReconnects: 'Refuse reconnects (503, 3 each)', clear: 'Clear the faults' },
+    classFaultLatencyLabel: 'Latency (ms)',
+    classFaultReached: (what: string, runs: number, connections: number) => `${what}: ${runs === 1 ? '1 run' : `${runs} runs`} reached${connections > 0 ? `, ${connections === 1 ? '1 connection' : `${connections} connections`} cut` : ''}.`,
+    classFaultFailed: (what: string, message: string) => `${what}: refused (${message})`,
   },
   'zh-CN': {
     joinTitle: '工作坊',
@@ -141,6 +156,21 @@ export const WORKSHOP_STRINGS = {
     exportCsv: '下载 CSV',
     exportJson: '下载 JSON',
     exported: (file: string) => `已保存 ${file}。`,
+    // ops: a fault on every attendee's runs (fault-notice.ts, dashboard/class-faults.ts)
+    classFault: {
+      drop: '讲师断开了所有人的连接——看看你的代码怎样重新连上',
+      restart: '讲师让服务器对所有人“重启”了一次：它已经忘掉了历史——看看你的代码怎样接着收消息',
+      latency: (ms: number) => `讲师给所有人的连接加了 ${ms} 毫秒延迟——看看消息怎样晚到`,
+      refuseReconnects: (status: number, count: number) => `讲师让服务器用 ${status} 拒绝所有人接下来的 ${count} 次重连——看看你的代码怎样重试`,
+      clear: '讲师关闭了全班的故障',
+    },
+    classFaultDismiss: '关闭',
+    classFaultsTitle: '全班故障',
+    classFaultsIntro: '故障会作用于这台服务器上此刻正在运行的每个沙盒、检查和实验，并显示在每位学员的线路视图里；之后新开始的运行不受影响。',
+    classFaultButtons: { drop: '断开所有连接', restart: '重启（忘掉历史）', latency: '加延迟', refuseReconnects: '拒绝重连（503，每个 3 次）', clear: '关闭故障' },
+    classFaultLatencyLabel: '延迟（毫秒）',
+    classFaultReached: (what: string, runs: number, connections: number) => `${what}：作用到 ${runs} 个运行${connections > 0 ? `，断开了 ${connections} 条连接` : ''}。`,
+    classFaultFailed: (what: string, message: string) => `${what}：被拒绝（${message}）`,
   },
 };
 

@@ -8,6 +8,7 @@ import { installControlWire } from './control-wire.ts';
 import { installPingRoom } from './ping-room.ts';
 import { installClassActions } from './class-actions.ts';
 import { installClassGrid } from './grid.ts';
+import { installClassFaults } from './class-faults.ts';
 
 /** What a section returns when installed. */
 export interface DashboardSection {
@@ -22,6 +23,8 @@ SECTIONS.push(installPingRoom, installControlWire);
 SECTIONS.push(installClassActions);
 // grid: the attendees, the class grid, the common failing checks, the help queue, export.
 SECTIONS.push(installClassGrid);
+// ops: a fault on every attendee's runs.
+SECTIONS.push(installClassFaults);
 
 /** Installs every section of the dashboard. */
 export function installSections(root: HTMLElement): DashboardSection[] {
