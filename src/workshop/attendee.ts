@@ -7,7 +7,7 @@ import type { SelfTest } from '../../server/workshop/presence.ts';
 import { ControlChannel, readTransport, type ControlTransport } from './control-channel.ts';
 import { installFeatures } from './features.ts';
 import { runSelfTest } from './self-test.ts';
-import { TECHNIQUES, workshopStrings } from './strings.ts';
+import { panelStrings, TECHNIQUES } from './panel-strings.ts';
 
 /** Where the browser keeps the attendee's id and name (localStorage): no account, nothing else. */
 export const ATTENDEE_STORAGE_KEY = 'realtime-lab:workshop-attendee';
@@ -20,7 +20,7 @@ interface Stored {
   name: string;
 }
 
-const t = workshopStrings();
+const t = panelStrings();
 
 /** Says on <html data-rl-workshop-state> where the attendee's part is (loader.ts sets `off`). */
 function setState(state: 'asking' | 'dismissed' | 'joined'): void {

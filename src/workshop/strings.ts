@@ -1,18 +1,9 @@
-import type { Technique } from '../../server/workshop/presence.ts';
+import { PANEL_STRINGS } from './panel-strings.ts';
 
-/** What the workshop's page scripts say, in English and Simplified Chinese. */
+/** What the workshop's page scripts say, in English and Simplified Chinese (the attendee's panel's part: panel-strings.ts). */
 export const WORKSHOP_STRINGS = {
   en: {
-    joinTitle: 'Workshop',
-    joinLabel: 'Your name, as the instructor will see it',
-    joinButton: 'Join',
-    joinLater: 'Not now',
-    joined: (name: string) => `Workshop: you are ${name}`,
-    rename: 'Change name',
-    selfTestRunning: 'checking the connection…',
-    selfTestDone: (ok: number, total: number) => `${ok} of ${total} techniques reach the server`,
-    offline: 'Workshop: reconnecting…',
-    techniques: { poll: 'polling', longPoll: 'long polling', sse: 'SSE', websocket: 'WebSocket' },
+    ...PANEL_STRINGS.en,
     connected: 'Connected attendees',
     colon: ': ',
     selfTestReported: (n: number) => (n === 1 ? '1 self-test reported' : `${n} self-tests reported`),
@@ -25,8 +16,6 @@ export const WORKSHOP_STRINGS = {
     notYet: 'not yet',
     noAttendees: 'No attendee has joined yet.',
     // control: the control channel's transport (the dashboard's strings are in dashboard/control-strings.ts)
-    transportLabel: 'Control channel',
-    transports: { sse: 'SSE down, POST up', ws: 'WebSocket' },
     // class: the notices banner, follow the instructor (the dashboard's section: dashboard/class-strings.ts)
     bannerLabel: 'From the instructor',
     noticeFrom: 'Notice from the instructor: ',
@@ -88,16 +77,7 @@ export const WORKSHOP_STRINGS = {
     classFaultFailed: (what: string, message: string) => `${what}: refused (${message})`,
   },
   'zh-CN': {
-    joinTitle: '工作坊',
-    joinLabel: '你的名字（讲师会看到）',
-    joinButton: '加入',
-    joinLater: '稍后',
-    joined: (name: string) => `工作坊：你是 ${name}`,
-    rename: '改名',
-    selfTestRunning: '正在检查连接…',
-    selfTestDone: (ok: number, total: number) => `${total} 种技术中有 ${ok} 种能连到服务器`,
-    offline: '工作坊：正在重新连接…',
-    techniques: { poll: '轮询', longPoll: '长轮询', sse: 'SSE', websocket: 'WebSocket' },
+    ...PANEL_STRINGS['zh-CN'],
     connected: '已连接的学员',
     colon: '：',
     selfTestReported: (n: number) => `已收到 ${n} 份自检结果`,
@@ -110,8 +90,6 @@ export const WORKSHOP_STRINGS = {
     notYet: '尚未完成',
     noAttendees: '还没有学员加入。',
     // control: the control channel's transport (the dashboard's strings are in dashboard/control-strings.ts)
-    transportLabel: '控制通道',
-    transports: { sse: 'SSE 下行，POST 上行', ws: 'WebSocket' },
     // class: the notices banner, follow the instructor (the dashboard's section: dashboard/class-strings.ts)
     bannerLabel: '讲师消息',
     noticeFrom: '讲师通知：',
@@ -181,5 +159,4 @@ export function workshopStrings(lang = document.documentElement.lang): WorkshopS
   return lang.toLowerCase().startsWith('zh') ? WORKSHOP_STRINGS['zh-CN'] : WORKSHOP_STRINGS.en;
 }
 
-/** The techniques of a self-test, in the lessons' order (the server's SELF_TEST_TECHNIQUES). */
-export const TECHNIQUES: readonly Technique[] = ['poll', 'longPoll', 'sse', 'websocket'];
+export { TECHNIQUES } from './panel-strings.ts';
