@@ -6,7 +6,6 @@
 import type { SelfTest } from '../../server/workshop/presence.ts';
 import { ControlChannel, readTransport, type ControlTransport } from './control-channel.ts';
 import { installFeatures } from './features.ts';
-import { runSelfTest } from './self-test.ts';
 import { panelStrings, TECHNIQUES } from './panel-strings.ts';
 
 /** Where the browser keeps the attendee's id and name (localStorage): no account, nothing else. */
@@ -235,6 +234,8 @@ export async function startAttendee(nameMaxChars: number): Promise<void> {
     if (selfTested) return;
     selfTested = true;
     panel.showSelfTest('running');
+    // Loaded only when it runs: once per attendee, after joining (the page's JS budget counts what loads before).
+    const { runSelfTest } = await import('./self-test.ts');
     const result = await runSelfTest();
     panel.showSelfTest(result);
     await fetch(`/api/workshop/attendees/${me.id}/self-test`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(result) });
