@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { EXERCISES, type CodeExercise } from '../../src/exercises/catalog.ts';
 import { checkTitle } from '../../src/exercises/strings.ts';
+import { localizeComments } from '../../src/exercises/code-comments.ts';
 import { seriousViolations } from './axe-run.ts';
 import { openRoom, ROOM_LANGUAGES } from './workshop-room.ts';
 
@@ -95,7 +96,7 @@ for (const language of ROOM_LANGUAGES) {
       await expect(item).toContainText(adaName);
       await expect(item).toContainText(checkTitle(spec!, lang));
       await expect(item.getByRole('link', { name: `${language.prefix}lessons/websocket/` })).toBeVisible();
-      await expect(item.locator('pre')).toHaveText(EXERCISE.starter);
+      await expect(item.locator('pre')).toHaveText(localizeComments(EXERCISE.starter, lang));
       await expect(cellOf(adaName)).toHaveAttribute('data-state', 'stuck');
 
       // The attendee's page with its hand up, and the dashboard as the instructor sees it: axe on both, in both themes.
