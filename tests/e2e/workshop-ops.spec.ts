@@ -37,7 +37,8 @@ for (const language of ROOM_LANGUAGES) {
       const result = faults.getByRole('status');
       await expect(result).toContainText(t.classFaultButtons.drop);
       const runs = Number(await result.getAttribute('data-runs'));
-      expect(runs, 'every attendee\'s running sandbox was reached').toBeGreaterThanOrEqual(room.attendees.length);
+      // The status says what was refused, if anything: name it when this fails.
+      expect(runs, `every attendee's running sandbox was reached (the dashboard said: ${await result.textContent()})`).toBeGreaterThanOrEqual(room.attendees.length);
 
       for (const [i, page] of room.attendees.entries()) {
         await expect(page.locator('[data-rl-fault-notice]').getByRole('status')).toHaveText(t.classFault.drop);
