@@ -9,12 +9,14 @@
  *   - build the site, then the browser tests (Playwright Test, Debian's Chromium).
  *
  * Steps run side by side where nothing orders them: most of the server tests' time is spent
- * waiting on timers (long-poll holds, reconnect delays, a 60 s soak), not on the CPU, so they run
- * beside the build and the browser tests instead of before them. A step waits only for the steps
- * it needs (`after`): the browser tests need the built site, and `astro check` waits for the
- * build because both write Astro's generated types and content store. Within a node:test step,
- * files still run one at a time (node's default on 2 cores): with four at once,
- * tests/server/exercises.test.ts twice never finished on a loaded machine.
+ * waiting on timers (long-poll holds, reconnect delays), not on the CPU, so they run beside the
+ * type check and the build instead of before them. A step waits only for the steps it needs
+ * (`after`): the build waits for `astro check` (both write Astro's generated types and content
+ * store), the browser tests for the build. What needs the CPU (the type check, the build, the
+ * 60 s memory-flood soak, a step of its own) starts first, so that the browser tests, whose
+ * timing-sensitive checks suffer most from a busy machine, mostly have it to themselves.
+ * Within a node:test step, files still run one at a time (node's default on 2 cores): with four
+ * at once, tests/server/exercises.test.ts twice never finished on a loaded machine.
  *
  * The browser tests' output is shown as it comes; every other step's output is shown in one
  * block when that step ends, so that steps running together do not interleave their lines.
@@ -33,18 +35,30 @@ interface Step {
   live?: boolean;
 }
 
-const hasTests = (dir: string) => existsSync(dir) && readdirSync(dir, { recursive: true }).some((file) => String(file).endsWith('.test.ts'));
-const nodeTest = (glob: string) => ['node', '--test', '--test-reporter=spec', glob];
+/** The test files under `dir`, sorted. */
+const testFiles = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true })
+        .map((file) => `${dir}/${String(file)}`)
+        .filter((file) => file.endsWith('.test.ts'))
+        .sort()
+    : [];
+const hasTests = (dir: string) => testFiles(dir).length > 0;
+const nodeTest = (...files: string[]) => ['node', '--test', '--test-reporter=spec', ...files];
+const SOAK = 'tests/hostile/soak.test.ts';
+const hostileFiles = testFiles('tests/hostile').filter((file) => file !== SOAK);
 
+const TYPE_CHECK = 'type check (.astro and .ts)';
 const BUILD = 'build the site';
 const steps: Step[] = [
-  { name: BUILD, command: ['npx', 'astro', 'build'] },
+  { name: TYPE_CHECK, command: ['npx', 'astro', 'check'] },
+  { name: 'soak (a 60 s memory flood)', command: nodeTest(SOAK), when: () => existsSync(SOAK) },
   { name: 'unit tests (pure parts of the pages)', command: nodeTest('tests/unit/**/*.test.ts'), when: () => hasTests('tests/unit') },
   { name: 'site tests', command: nodeTest('tests/site/**/*.test.ts') },
   { name: 'server tests', command: nodeTest('tests/server/**/*.test.ts') },
-  { name: 'hostile-input tests', command: nodeTest('tests/hostile/**/*.test.ts'), when: () => hasTests('tests/hostile') },
+  { name: 'hostile-input tests', command: nodeTest(...hostileFiles), when: () => hostileFiles.length > 0 },
   { name: 'scale-out tests (Redis, nginx)', command: nodeTest('tests/redis/**/*.test.ts'), when: () => hasTests('tests/redis') },
-  { name: 'type check (.astro and .ts)', command: ['npx', 'astro', 'check'], after: [BUILD] },
+  { name: BUILD, command: ['npx', 'astro', 'build'], after: [TYPE_CHECK] },
   { name: 'browser tests', command: ['npx', 'playwright', 'test'], when: () => existsSync('playwright.config.ts'), after: [BUILD], live: true },
 ];
 
