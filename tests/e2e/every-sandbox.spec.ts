@@ -1,11 +1,14 @@
 /**
  * Every sandbox on every page of the built site, in both languages, runs and shows its
  * `expect` in the output. Pages are discovered from dist/, so new lessons are covered as they land.
+ * A page's sandboxes run one by one (some share a channel); a lesson's English and Chinese pages
+ * run side by side, each against a server of its own, so that the same snippets never share a
+ * channel or a limit, and the time one page spends waiting on its snippets' timers is the other's.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
-import { action, expectation, output, SITE_DIR } from './helpers.ts';
+import { expect, test, type Browser } from '@playwright/test';
+import { action, expectation, output, SHARED_SERVER_LIMITS, SITE_DIR, startPrivateServer } from './helpers.ts';
 /** Each sandbox gets this long to show its expected output. */
 const SANDBOX_TIMEOUT_MS = 15_000;
 
@@ -29,9 +32,15 @@ test('the built site has sandboxes in English and in Chinese', () => {
   expect(pages.some((page) => !page.url.startsWith('/zh-cn/'))).toBe(true);
 });
 
-for (const { url, count } of pages) {
-  test(`every sandbox on ${url} runs and shows its expected output`, async ({ page }) => {
-    test.setTimeout(30_000 + count * SANDBOX_TIMEOUT_MS);
+/** A lesson's pages, English and Chinese, by the URL path they share. */
+const lessons = [...Map.groupBy(pages, (page) => page.url.replace(/^\/zh-cn\//, '/')).values()];
+
+/** Runs every sandbox of one page, one by one, in a browser context of its own against a server of its own. */
+async function everySandboxRuns(browser: Browser, url: string, count: number): Promise<void> {
+  const server = await startPrivateServer(SHARED_SERVER_LIMITS);
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    const page = await context.newPage();
     // The page's Content-Security-Policy reaches into the sandboxes' srcdoc frames: Chromium
     // reports what it blocks there on the console.
     const violations: string[] = [];
@@ -53,5 +62,15 @@ for (const { url, count } of pages) {
       await expect(sandbox).toHaveAttribute('data-run', 'stopped');
     }
     expect(violations, `CSP violations on ${url}`).toEqual([]);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+}
+
+for (const versions of lessons) {
+  test(`every sandbox on ${versions.map((page) => page.url).join(' and ')} runs and shows its expected output`, async ({ browser }) => {
+    test.setTimeout(30_000 + Math.max(...versions.map((page) => page.count)) * SANDBOX_TIMEOUT_MS);
+    await Promise.all(versions.map(({ url, count }) => everySandboxRuns(browser, url, count)));
   });
 }

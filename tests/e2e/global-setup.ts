@@ -8,22 +8,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_CONFIG } from '../../server/config.ts';
 import { startServer } from '../server/helpers.ts';
-import { SITE_DIR } from './helpers.ts';
+import { SHARED_SERVER_LIMITS, SITE_DIR } from './helpers.ts';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(path.join(SITE_DIR, 'index.html'))) {
     throw new Error(`The built site is missing (${SITE_DIR}): run \`npx astro build\` first; \`npm test\` builds it before it runs Playwright.`);
   }
-  const server = await startServer({
-    siteDir: SITE_DIR,
-    clockIntervalMs: DEFAULT_CONFIG.clockIntervalMs,
-    publishRatePerS: 100_000,
-    publishBurst: 100_000,
-    maxConnections: 100_000,
-    maxConnectionsPerAddress: 100_000,
-    maxRunsPerAddress: 10_000,
-    maxRuns: 10_000,
-  });
+  const server = await startServer({ siteDir: SITE_DIR, clockIntervalMs: DEFAULT_CONFIG.clockIntervalMs, ...SHARED_SERVER_LIMITS });
   process.env.RL_E2E_BASE_URL = server.url;
   return () => server.close();
 }

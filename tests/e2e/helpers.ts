@@ -48,6 +48,20 @@ export async function openConnections(page: Page, serverUrl: string): Promise<{ 
   return ((await response.json()) as { open: { sse: number; websocket: number; longPoll: number; total: number } }).open;
 }
 
+/**
+ * The limits of the server every test shares (tests/e2e/global-setup.ts): every sandbox runs from
+ * one address, so the publish rate, connection and run limits are raised (each Run asks the server
+ * for a run, and hundreds of them run from 127.0.0.1 within RUN_IDLE_MS).
+ */
+export const SHARED_SERVER_LIMITS: Partial<Config> = {
+  publishRatePerS: 100_000,
+  publishBurst: 100_000,
+  maxConnections: 100_000,
+  maxConnectionsPerAddress: 100_000,
+  maxRunsPerAddress: 10_000,
+  maxRuns: 10_000,
+};
+
 /** A second, private companion server for tests that stop it or count its connections. */
 export async function startPrivateServer(overrides: Partial<Config> = {}): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const server = await startServer({ siteDir: SITE_DIR, clockIntervalMs: DEFAULT_CONFIG.clockIntervalMs, ...overrides });
