@@ -136,3 +136,12 @@ export function closeAll(open: Array<WebSocket | http.ClientRequest>): void {
     else c.destroy();
   }
 }
+
+/** A positive whole number from the environment, or its default. */
+export function countSetting(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1; received ${JSON.stringify(text)}`);
+  return value;
+}

@@ -18,16 +18,8 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { ask, closeAll, NODE_FLAGS, openSse, openSseStream, openWebSockets, pinged, start, stop } from './clients.ts';
+import { ask, closeAll, countSetting, NODE_FLAGS, openSse, openSseStream, openWebSockets, pinged, start, stop } from './clients.ts';
 
-/** A positive whole number from the environment, or its default. */
-function countSetting(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1; received ${JSON.stringify(text)}`);
-  return value;
-}
 
 const CONNECTIONS = countSetting('BENCH_CONNECTIONS', 2000);
 const SUBSCRIBERS = countSetting('BENCH_SUBSCRIBERS', 1000);

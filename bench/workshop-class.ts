@@ -16,15 +16,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { quantile, simulateClass } from './class-load.ts';
-import { NODE_FLAGS } from './clients.ts';
+import { countSetting, NODE_FLAGS } from './clients.ts';
 
-function countSetting(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1; received ${JSON.stringify(text)}`);
-  return value;
-}
 
 const ATTENDEES = countSetting('BENCH_ATTENDEES', 100);
 const SANDBOXES = countSetting('BENCH_SANDBOXES', 3);

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 /** Evaluated in the page rather than added as a <script>: pages allow inline scripts only by hash. */
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -25,4 +25,13 @@ export async function seriousViolations(page: Page, include?: string[]): Promise
     }));
   }, include);
   return violations.filter((violation) => FAILING_IMPACTS.has(violation.impact)).map((violation) => violation.line);
+}
+
+/** Switches the page's theme in place, as Starlight's theme picker does: the same nodes, in the other colours. */
+export async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  await page.evaluate((value) => {
+    document.documentElement.dataset.theme = value;
+    return new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)));
+  }, theme);
+  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
 }

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect, test, type Page } from '@playwright/test';
+import { useTheme } from './axe-run.ts';
 import { builtPages } from './built-pages.ts';
 import { action, output } from './helpers.ts';
 
@@ -65,15 +66,6 @@ test('the sweep covers pages in English and in Chinese', () => {
   expect(pages.some((page) => page.url.startsWith('/zh-cn/'))).toBe(true);
   expect(pages.some((page) => !page.url.startsWith('/zh-cn/'))).toBe(true);
 });
-
-/** Switches the page's theme in place, as Starlight's theme picker does: the same nodes, in the other colours. */
-async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
-  await page.evaluate((value) => {
-    document.documentElement.dataset.theme = value;
-    return new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)));
-  }, theme);
-  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-}
 
 for (const { url, sandboxes: count } of pages) {
   // One page load per page, both themes swept on it: the sandboxes run once, and the same

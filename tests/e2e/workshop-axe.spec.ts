@@ -8,7 +8,7 @@
  * spec of the part that adds it.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { seriousViolations } from './axe-run.ts';
+import { seriousViolations, useTheme } from './axe-run.ts';
 import { builtPages } from './built-pages.ts';
 import { openRoom, ROOM_LANGUAGES, watchOrigins } from './workshop-room.ts';
 
@@ -19,15 +19,6 @@ test('the main axe sweep covers the projector and instructor pages in English an
   const urls = builtPages().map((page) => page.url);
   for (const url of ['/workshop/', '/workshop/instructor/', '/zh-cn/workshop/', '/zh-cn/workshop/instructor/']) expect(urls).toContain(url);
 });
-
-/** Switches the theme in place, as Starlight's picker does, and waits for it to be painted. */
-async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
-  await page.evaluate((value) => {
-    document.documentElement.dataset.theme = value;
-    return new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)));
-  }, theme);
-  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-}
 
 /** The page's serious and critical violations in both themes, each line naming where it was found. */
 async function sweepBothThemes(page: Page, where: string): Promise<string[]> {

@@ -7,21 +7,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { EXERCISE_STRINGS } from '../../src/exercises/strings.ts';
 import { CLASS_STRINGS } from '../../src/workshop/dashboard/class-strings.ts';
-import { seriousViolations } from './axe-run.ts';
+import { seriousViolations, useTheme } from './axe-run.ts';
 import { openRoom, ROOM_LANGUAGES } from './workshop-room.ts';
 
 /** Where the room joins: a light page, so that the room fills fast. */
 const JOIN_PATH = 'guides/self-hosting/';
 /** A lesson page loading in five browsers at once, on a shared machine: the move's wait plus the loads. */
 const LOAD_MS = 30_000;
-
-/** Switches the page's theme in place, as Starlight's theme picker does. */
-async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
-  await page.evaluate((value) => {
-    document.documentElement.dataset.theme = value;
-  }, theme);
-  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-}
 
 /** axe on `include` (our parts of the page), in both themes. */
 async function axeInBothThemes(page: Page, include: string[]): Promise<string[]> {

@@ -5,7 +5,7 @@
  * ping's bytes. One room per language: an instructor and five attendees.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { seriousViolations } from './axe-run.ts';
+import { seriousViolations, useTheme } from './axe-run.ts';
 import { CONTROL_STRINGS } from '../../src/workshop/dashboard/control-strings.ts';
 import { openRoom, ROOM_LANGUAGES, ROOM_TOKEN } from './workshop-room.ts';
 
@@ -13,14 +13,6 @@ import { openRoom, ROOM_LANGUAGES, ROOM_TOKEN } from './workshop-room.ts';
 function summaryPattern(summary: (answered: number, present: number, min: string, median: string, p90: string, max: string) => string, answered: number, present: number): RegExp {
   const parts = summary(answered, present, '§', '§', '§', '§').split('§').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`^${parts.join('\\d+\\.\\d')}$`);
-}
-
-/** Switches the page's theme in place, as Starlight's theme picker does. */
-async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
-  await page.evaluate((value) => {
-    document.documentElement.dataset.theme = value;
-    return new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)));
-  }, theme);
 }
 
 for (const language of ROOM_LANGUAGES) {

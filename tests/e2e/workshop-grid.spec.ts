@@ -12,7 +12,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { EXERCISES, type CodeExercise } from '../../src/exercises/catalog.ts';
 import { checkTitle } from '../../src/exercises/strings.ts';
 import { localizeComments } from '../../src/exercises/code-comments.ts';
-import { seriousViolations } from './axe-run.ts';
+import { seriousViolations, useTheme } from './axe-run.ts';
 import { openRoom, ROOM_LANGUAGES } from './workshop-room.ts';
 
 const EXERCISE = EXERCISES.find((e): e is CodeExercise => e.id === 'ws-ack') as CodeExercise;
@@ -30,15 +30,6 @@ async function check(page: Page): Promise<string> {
   await exercise.locator('button[data-action="check"]').click();
   await expect(exercise).toHaveAttribute('data-finished', String(finished + 1), { timeout: EXERCISE.timeBoundMs + VERDICT_SLACK_MS });
   return (await exercise.locator('.rl-ex-summary').getAttribute('data-state')) ?? '';
-}
-
-/** Switches the page's theme in place, as Starlight's theme picker does. */
-async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
-  await page.evaluate((value) => {
-    document.documentElement.dataset.theme = value;
-    return new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)));
-  }, theme);
-  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
 }
 
 for (const language of ROOM_LANGUAGES) {

@@ -5,19 +5,12 @@
  * reconnection that followed. One room per language.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { seriousViolations } from './axe-run.ts';
+import { seriousViolations, useTheme } from './axe-run.ts';
 import { action, output, wire } from './helpers.ts';
 import { openRoom, ROOM_LANGUAGES } from './workshop-room.ts';
 
 /** The wire view's mark of an abrupt drop, as wire-view.spec.ts reads it. */
 const DROP_MARK = { en: 'the fault took effect here: drop (abrupt)', 'zh-cn': '故障在这里生效：断开（突然）' } as const;
-
-async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
-  await page.evaluate((value) => {
-    document.documentElement.dataset['theme'] = value;
-  }, theme);
-  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-}
 
 for (const language of ROOM_LANGUAGES) {
   test(`(${language.lang}) the instructor drops everyone's connections: every attendee is told, and their own wire view shows the drop and the reconnect`, async ({ browser }) => {

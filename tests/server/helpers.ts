@@ -1,5 +1,9 @@
 /** A real companion server on port 0, and small event-waiting helpers for the tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { once } from 'node:events';
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { WebSocket } from 'ws';
@@ -121,4 +125,36 @@ export function nextEvent(source: EventTarget, type: string): Promise<MessageEve
 /** Reads the server's /api/stats. */
 export async function stats(server: TestServer): Promise<any> {
   return (await fetch(`${server.url}/api/stats`)).json();
+}
+
+/**
+ * `npm start`'s server as a child process (server/main.ts with `args`), in workshop mode's
+ * folder of its own (a new DATA_DIR unless `env` names one): resolves once it printed where to
+ * open it. `output()` is everything it printed so far; `stop()` sends SIGTERM and waits for the exit.
+ */
+export async function startMain(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output(): string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['server/main.ts', ...args], {
+    env: { ...process.env, SITE_DIR: 'tests/server/fixtures/site', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'rl-main-')), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+      const match = /Open (http:\/\/\S+?)\//.exec(output);
+      if (match) resolve(match[1] as string);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+  return {
+    child,
+    url,
+    output: () => output,
+    async stop() {
+      const closed = once(child, 'close');
+      child.kill('SIGTERM');
+      await closed;
+    },
+  };
 }

@@ -4,7 +4,6 @@
  * WebSocket, its wire view, and "ping the room". Real servers on port 0, real clients.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
-import { FrameReader, startServer, type TestServer } from './helpers.ts';
+import { FrameReader, startMain, startServer, type TestServer } from './helpers.ts';
 
 const TOKEN = 'instructor-token-0123456789abcdef';
 const BEARER = { Authorization: `Bearer ${TOKEN}` };
@@ -183,20 +182,9 @@ describe('workshop control: the instructor\'s access', () => {
   });
 
   it('prints the ?token= link once; neither the token nor the cookie appears again in any log, whatever requests come', async (t) => {
-    const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--workshop'], {
-      env: { ...process.env, SITE_DIR: siteDir, WORKSHOP_TOKEN: TOKEN, WORKSHOP: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk) => {
-        output += chunk;
-        const match = /Open (http:\/\/\S+?)\//.exec(output);
-        if (match) resolve(match[1] as string);
-      });
-      child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    });
+    const main = await startMain(['--port', '0', '--workshop'], { SITE_DIR: siteDir, WORKSHOP_TOKEN: TOKEN, WORKSHOP: '' });
+    const { url } = main;
+    let output = main.output();
     assert.match(output, new RegExp(`/workshop/instructor/\\?token=${TOKEN}\\n`));
     const res = await fetch(`${url}/workshop/instructor/?token=${TOKEN}`, { redirect: 'manual' });
     const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
@@ -206,8 +194,8 @@ describe('workshop control: the instructor\'s access', () => {
     }
     await fetch(`${url}/workshop/instructor/?token=${TOKEN}x`).then((r) => r.text());
     await fetch(`${url}/api/workshop/instructor/${TOKEN}?token=${TOKEN}`).then((r) => r.text());
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.on('close', resolve));
+    await main.stop();
+    output = main.output();
     t.diagnostic(`${output.split('\n').length} lines of output`);
     assert.equal(output.split(TOKEN).length - 1, 1, 'the token appears in the output exactly once');
     assert.ok(!output.includes(cookie.split('=')[1] as string), 'the cookie\'s value never appears');

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { describe, it, mock } from 'node:test';
 import { EventSource } from 'eventsource';
@@ -8,7 +7,7 @@ import { configFromEnvironment } from '../../server/config.ts';
 import { openFilesNeeded, preflightReport } from '../../server/workshop/preflight.ts';
 import { CONTROL_REPLAY_EVENTS } from '../../server/workshop/presence.ts';
 import { terminalQr } from '../../server/workshop/qr.ts';
-import { startServer, type TestServer } from './helpers.ts';
+import { startMain, startServer, type TestServer } from './helpers.ts';
 
 const TOKEN = 'instructor-token-0123456789abcdef';
 const ANSI = /\x1b\[[0-9;]*m/g;
@@ -103,20 +102,9 @@ describe('workshop mode: the start', () => {
   });
 
   it('prints the instructor link with the token once, and never again in any log, whatever requests come', async (t) => {
-    const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--workshop'], {
-      env: { ...process.env, SITE_DIR: 'tests/server/fixtures/site', WORKSHOP_TOKEN: '', WORKSHOP: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk) => {
-        output += chunk;
-        const match = /Open (http:\/\/\S+?)\//.exec(output);
-        if (match) resolve(match[1] as string);
-      });
-      child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    });
+    const main = await startMain(['--port', '0', '--workshop'], { WORKSHOP_TOKEN: '', WORKSHOP: '' });
+    const { url } = main;
+    let output = main.output();
     t.diagnostic(`the start, as printed:\n${output.replace(ANSI, '')}`);
     const token = /\/workshop\/instructor\/\?token=([A-Za-z0-9_-]+)\n/.exec(output)?.[1];
     assert.ok(token && token.length >= 22, 'the instructor link carries a token of 128 bits or more');
@@ -129,8 +117,8 @@ describe('workshop mode: the start', () => {
     }
     await fetch(`${url}/api/workshop/instructor/${token}`).then((res) => res.text());
     await fetch(`${url}/workshop/instructor/?token=${token}`).then((res) => res.text());
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.on('close', resolve));
+    await main.stop();
+    output = main.output();
     assert.equal(output.split(token).length - 1, 1, 'the token appears in the output exactly once');
   });
 });
