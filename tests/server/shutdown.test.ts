@@ -1,33 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-
-/** Starts `node server/main.ts` on a free port and resolves once it prints its URL. */
-async function startMain(env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['server/main.ts', '--port', '0'], {
-    env: { ...process.env, SITE_DIR: 'tests/server/fixtures/site', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-      const match = /Open (http:\/\/\S+?)\//.exec(output);
-      if (match) resolve(match[1] as string);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-  return { child, url, output: () => output };
-}
+import { startMain } from './helpers.ts';
 
 describe('graceful shutdown', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`on ${signal}: closes WebSockets with 1001, ends SSE streams, answers held long polls, and exits`, async () => {
-      const { child, url } = await startMain();
+      const { child, url } = await startMain(['--port', '0'], {});
       const ws = new WebSocket(`${url.replace('http', 'ws')}/api/ws/chat`);
       await once(ws, 'message');
       const sse = await fetch(`${url}/api/sse/chat`);
@@ -59,7 +41,7 @@ describe('graceful shutdown', () => {
 
 describe('node server/main.ts', () => {
   it('prints the URL to open as its last line, and serves the site and the API from one process', async () => {
-    const { child, url, output } = await startMain();
+    const { child, url, output } = await startMain(['--port', '0'], {});
     try {
       const lines = output().trimEnd().split('\n');
       assert.match(lines.at(-1) ?? '', /^\s*Open http:\/\/localhost:\d+\/$/);
